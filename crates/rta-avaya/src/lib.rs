@@ -1,0 +1,1 @@
+//! rta-avaya (in progress)

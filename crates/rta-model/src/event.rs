@@ -1,0 +1,168 @@
+//! The events the engine publishes (`specs/adherence.md`, "Events"), with one serde shape
+//! for JSON and MessagePack.
+
+use crate::{Code, Name, Phase, QueueStats};
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+/// One published event: an engine-wide, strictly increasing `seq`, the event `time` (UTC),
+/// and the body, tagged by `type`.
+///
+/// JSON: `{"seq":7,"time":"2026-11-23T10:00:00Z","type":"adherence","employee":"E1",...}`.
+/// MessagePack carries the same map with the same keys ([`Event::to_msgpack`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    pub seq: u64,
+    pub time: Timestamp,
+    #[serde(flatten)]
+    pub body: EventBody,
+}
+
+/// What happened.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum EventBody {
+    AgentStatus(AgentStatusEvent),
+    Adherence(AdherenceEvent),
+    Alarm(AlarmEvent),
+    Unmapped(UnmappedEvent),
+    Feed(FeedEvent),
+    Queue(QueueEvent),
+}
+
+/// An agent's source status changed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgentStatusEvent {
+    pub integration: Name,
+    /// The external id as text (UTF-8, or Latin-1 decoded: see [`crate::utf8_or_latin1`]).
+    pub external_id: String,
+    pub employee: Option<Name>,
+    pub phase: Phase,
+    pub status: String,
+    pub reason: Option<Code<'static>>,
+    pub detail: Option<Code<'static>>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub skills: Vec<u32>,
+    pub activity: Option<Name>,
+    pub since: Timestamp,
+    pub received: Timestamp,
+}
+
+/// Adherence of one employee at an instant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AdherenceStatus {
+    In,
+    Out,
+    Neutral,
+    Unknown,
+    NotScheduled,
+}
+
+/// An employee's adherence changed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdherenceEvent {
+    pub employee: Name,
+    pub status: AdherenceStatus,
+    pub previous: Option<AdherenceStatus>,
+    pub scheduled_activity: Option<Name>,
+    pub actual_activity: Option<Name>,
+    pub since: Timestamp,
+}
+
+/// Alarm levels, in the order they are reached.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AlarmLevel {
+    Raised,
+    Severe,
+    Cleared,
+}
+
+/// An employee has been out of adherence long enough (or no longer is).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AlarmEvent {
+    pub employee: Name,
+    pub level: AlarmLevel,
+    pub out_since: Timestamp,
+    pub scheduled_activity: Option<Name>,
+    pub actual_activity: Option<Name>,
+}
+
+/// What was not mapped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UnmappedKind {
+    Agent,
+    Status,
+}
+
+/// A first sighting of an external id or status code without a mapping.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnmappedEvent {
+    pub integration: Name,
+    pub kind: UnmappedKind,
+    pub value: String,
+}
+
+/// Health of a feed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FeedHealth {
+    /// Configured, nothing complete received yet.
+    Waiting,
+    Up,
+    /// Connected or listening, but nothing arrived for too long.
+    Stale,
+    Down,
+}
+
+/// A feed's health changed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FeedEvent {
+    pub integration: Name,
+    pub address: Option<String>,
+    pub health: FeedHealth,
+    pub detail: Option<String>,
+}
+
+/// A split/skill's queue statistics at one refresh.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueueEvent {
+    pub integration: Name,
+    pub split: u32,
+    pub stats: QueueStats,
+}
+
+/// An event could not be encoded or decoded.
+#[derive(Debug, thiserror::Error)]
+pub enum CodecError {
+    #[error("MessagePack encoding failed: {0}")]
+    MsgpackEncode(#[from] rmp_serde::encode::Error),
+    #[error("MessagePack decoding failed: {0}")]
+    MsgpackDecode(#[from] rmp_serde::decode::Error),
+    #[error("JSON failed: {0}")]
+    Json(#[from] serde_json::Error),
+}
+
+impl Event {
+    /// The event as one JSON object (one NDJSON line without the newline).
+    pub fn to_json(&self) -> Result<String, CodecError> {
+        Ok(serde_json::to_string(self)?)
+    }
+
+    /// Reads an event written by [`Event::to_json`].
+    pub fn from_json(text: &str) -> Result<Event, CodecError> {
+        Ok(serde_json::from_str(text)?)
+    }
+
+    /// The event as a MessagePack map whose keys are the JSON field names.
+    pub fn to_msgpack(&self) -> Result<Vec<u8>, CodecError> {
+        Ok(rmp_serde::to_vec_named(self)?)
+    }
+
+    /// Reads an event written by [`Event::to_msgpack`].
+    pub fn from_msgpack(bytes: &[u8]) -> Result<Event, CodecError> {
+        Ok(rmp_serde::from_slice(bytes)?)
+    }
+}
