@@ -47,10 +47,10 @@ pub use event::{
     EventBody, FeedEvent, FeedHealth, QueueEvent, UnmappedEvent, UnmappedKind,
 };
 pub use ids::{AgentKey, IntegrationId, Name};
+pub use jiff::Timestamp;
 pub use local_time::{TimeOutOfRange, UnknownZone, Zone};
 pub use observation::{Observation, OwnedObservation};
 pub use phase::{Direction, Phase};
 pub use queue::QueueStats;
 pub use status::{Code, Status};
 pub use text::utf8_or_latin1;
-pub use jiff::Timestamp;

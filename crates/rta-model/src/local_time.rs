@@ -1,8 +1,8 @@
 //! Local wall-clock times of a source converted to UTC, DST traps included.
 
+use jiff::Timestamp;
 use jiff::civil::DateTime;
 use jiff::tz::{AmbiguousOffset, TimeZone};
-use jiff::Timestamp;
 
 /// An IANA time zone that is known to exist (from the tz database bundled into the binary,
 /// so results do not depend on the host's `/usr/share/zoneinfo`).
@@ -59,13 +59,9 @@ impl Zone {
     ) -> Result<Timestamp, TimeOutOfRange> {
         let ambiguous = self.tz.to_ambiguous_timestamp(local);
         let resolved = match ambiguous.offset() {
-            AmbiguousOffset::Unambiguous { .. } | AmbiguousOffset::Gap { .. } => {
-                ambiguous.later()
-            }
+            AmbiguousOffset::Unambiguous { .. } | AmbiguousOffset::Gap { .. } => ambiguous.later(),
             AmbiguousOffset::Fold { .. } => match ambiguous.earlier() {
-                Ok(earlier) if not_before.is_some_and(|floor| earlier < floor) => {
-                    ambiguous.later()
-                }
+                Ok(earlier) if not_before.is_some_and(|floor| earlier < floor) => ambiguous.later(),
                 earlier => earlier,
             },
         };
@@ -92,7 +88,10 @@ mod tests {
     fn ordinary_time_converts() {
         let zone = Zone::get("Europe/Paris").unwrap();
         let local = date(2026, 11, 23).at(9, 31, 3, 0);
-        assert_eq!(zone.resolve(local, None).unwrap(), ts("2026-11-23T08:31:03Z"));
+        assert_eq!(
+            zone.resolve(local, None).unwrap(),
+            ts("2026-11-23T08:31:03Z")
+        );
     }
 
     #[test]
@@ -100,7 +99,10 @@ mod tests {
         let zone = Zone::get("America/New_York").unwrap();
         // 2026-03-08 02:30 does not exist in New York: it is read as 03:30 EDT.
         let local = date(2026, 3, 8).at(2, 30, 0, 0);
-        assert_eq!(zone.resolve(local, None).unwrap(), ts("2026-03-08T07:30:00Z"));
+        assert_eq!(
+            zone.resolve(local, None).unwrap(),
+            ts("2026-03-08T07:30:00Z")
+        );
     }
 
     #[test]
@@ -108,7 +110,10 @@ mod tests {
         let zone = Zone::get("America/New_York").unwrap();
         // 2026-11-01 01:30 happens twice: 05:30Z (EDT) and 06:30Z (EST).
         let local = date(2026, 11, 1).at(1, 30, 0, 0);
-        assert_eq!(zone.resolve(local, None).unwrap(), ts("2026-11-01T05:30:00Z"));
+        assert_eq!(
+            zone.resolve(local, None).unwrap(),
+            ts("2026-11-01T05:30:00Z")
+        );
         let after_first_pass = Some(ts("2026-11-01T05:59:00Z"));
         assert_eq!(
             zone.resolve(local, after_first_pass).unwrap(),

@@ -20,7 +20,10 @@ mod tests {
 
     #[test]
     fn utf8_is_borrowed_and_latin1_is_decoded() {
-        assert!(matches!(utf8_or_latin1(b"Ren\xc3\xa9"), Cow::Borrowed("René")));
+        assert!(matches!(
+            utf8_or_latin1(b"Ren\xc3\xa9"),
+            Cow::Borrowed("René")
+        ));
         assert_eq!(utf8_or_latin1(b"Ren\xe9"), "René");
         assert_eq!(utf8_or_latin1(b"\xff\x00"), "\u{ff}\u{0}");
     }

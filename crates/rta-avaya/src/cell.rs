@@ -1,0 +1,365 @@
+//! nom parsers for the cells of an rt_socket row.
+//!
+//! Grammar (`specs/avaya-rt-socket.md`, "Cell formats"); every cell is trimmed of padding
+//! first, and a blank cell is absent:
+//! ```text
+//! overflow  = 1*"*"                                ; CMS "*****": too wide = unknown
+//! integer   = 1*DIGIT
+//! duration  = integer                              ; plain seconds
+//!           / [integer] ":" integer [":" integer]  ; :SS  M:SS  MM:SS  H:MM:SS
+//! state     = mode [direction]                     ; case-insensitive, e.g. ACDIN, Unstaffed
+//!           / integer                              ; numeric form, see NumericStates
+//! mode      = "UNSTAFFED" / "UNSTAFF" / "RINGING" / "RING" / "UNKNOWN" / "OTHER" / "AVAIL"
+//!           / "DACD" / "DACW" / "ACD" / "ACW" / "AUX"
+//! direction = "IN" / "OUT"
+//! skills    = integer *( ("," / " ") integer )
+//! ```
+
+use crate::state::{AgentState, NumericStates, WorkMode};
+use jiff::civil::DateTime;
+use nom::Parser;
+use nom::branch::alt;
+use nom::bytes::complete::{tag, tag_no_case, take_while1};
+use nom::character::complete::u32 as decimal;
+use nom::combinator::{all_consuming, opt, value};
+use nom::sequence::preceded;
+use rta_model::Direction;
+
+/// Why a cell could not be read. Carries no data: the error that reports it carries the line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum CellError {
+    #[error("not an integer")]
+    Integer,
+    #[error("not a duration")]
+    Duration,
+    #[error("not an agent state")]
+    State,
+    #[error("not a direction")]
+    Direction,
+    #[error("not a list of skills")]
+    Skills,
+    #[error("not a local date and time (YYYY-MM-DD HH:MM:SS)")]
+    DateTime,
+}
+
+type Input<'a> = &'a [u8];
+
+/// Trims the padding CMS adds to reach the report's column widths.
+pub(crate) fn trim(cell: &[u8]) -> &[u8] {
+    cell.trim_ascii()
+}
+
+fn is_overflow(cell: &[u8]) -> bool {
+    cell.first() == Some(&b'*') && cell.iter().all(|&b| b == b'*')
+}
+
+/// Runs `parser` over the trimmed cell: blank or overflow is `None`, anything left over is
+/// an error.
+fn optional_cell<'a, O>(
+    cell: Input<'a>,
+    parser: impl Parser<Input<'a>, Output = O, Error = nom::error::Error<Input<'a>>>,
+    error: CellError,
+) -> Result<Option<O>, CellError> {
+    let cell = trim(cell);
+    if cell.is_empty() || is_overflow(cell) {
+        return Ok(None);
+    }
+    all_consuming(parser)
+        .parse(cell)
+        .map(|(_, value)| Some(value))
+        .map_err(|_| error)
+}
+
+/// A trimmed non-negative integer.
+pub fn integer(cell: &[u8]) -> Result<Option<u32>, CellError> {
+    optional_cell(cell, decimal, CellError::Integer)
+}
+
+/// A CMS duration in seconds: `:SS`, `M:SS`, `MM:SS`, `H:MM:SS` or plain seconds.
+pub fn duration(cell: &[u8]) -> Result<Option<u32>, CellError> {
+    let clock = (
+        opt(decimal),
+        opt(preceded(tag(&b":"[..]), decimal)),
+        opt(preceded(tag(&b":"[..]), decimal)),
+    );
+    let seconds = optional_cell(cell, clock, CellError::Duration)?;
+    let Some(parts) = seconds else {
+        return Ok(None);
+    };
+    let total = match parts {
+        (Some(seconds), None, None) => Some(u64::from(seconds)),
+        (minutes, Some(seconds), None) if seconds < 60 => {
+            Some(u64::from(minutes.unwrap_or(0)) * 60 + u64::from(seconds))
+        }
+        (hours, Some(minutes), Some(seconds)) if minutes < 60 && seconds < 60 => Some(
+            u64::from(hours.unwrap_or(0)) * 3600 + u64::from(minutes) * 60 + u64::from(seconds),
+        ),
+        _ => None,
+    };
+    total
+        .and_then(|total| u32::try_from(total).ok())
+        .map(Some)
+        .ok_or(CellError::Duration)
+}
+
+fn work_mode(input: Input<'_>) -> nom::IResult<Input<'_>, WorkMode> {
+    alt((
+        value(WorkMode::Unstaffed, tag_no_case(&b"UNSTAFFED"[..])),
+        value(WorkMode::Unstaffed, tag_no_case(&b"UNSTAFF"[..])),
+        value(WorkMode::Ring, tag_no_case(&b"RINGING"[..])),
+        value(WorkMode::Ring, tag_no_case(&b"RING"[..])),
+        value(WorkMode::Unknown, tag_no_case(&b"UNKNOWN"[..])),
+        value(WorkMode::Other, tag_no_case(&b"OTHER"[..])),
+        value(WorkMode::Avail, tag_no_case(&b"AVAIL"[..])),
+        value(WorkMode::Dacd, tag_no_case(&b"DACD"[..])),
+        value(WorkMode::Dacw, tag_no_case(&b"DACW"[..])),
+        value(WorkMode::Acd, tag_no_case(&b"ACD"[..])),
+        value(WorkMode::Acw, tag_no_case(&b"ACW"[..])),
+        value(WorkMode::Aux, tag_no_case(&b"AUX"[..])),
+    ))
+    .parse(input)
+}
+
+fn direction_word(input: Input<'_>) -> nom::IResult<Input<'_>, Direction> {
+    alt((
+        value(Direction::In, tag_no_case(&b"IN"[..])),
+        value(Direction::Out, tag_no_case(&b"OUT"[..])),
+    ))
+    .parse(input)
+}
+
+/// An `AGSTATE` or `WORKMODE` cell, text (`ACDIN`, `Unstaffed`) or numeric (`32`).
+/// A glued direction is returned in the state; without one the direction is `None`.
+pub fn agent_state(cell: &[u8], numeric: &NumericStates) -> Result<Option<AgentState>, CellError> {
+    let trimmed = trim(cell);
+    if trimmed.first().is_some_and(u8::is_ascii_digit) {
+        return match integer(trimmed) {
+            Ok(Some(number)) => numeric.lookup(number).map(Some).ok_or(CellError::State),
+            _ => Err(CellError::State),
+        };
+    }
+    let text = (work_mode, opt(direction_word));
+    optional_cell(trimmed, text, CellError::State).map(|state| {
+        state.map(|(mode, direction)| AgentState {
+            mode,
+            direction: direction.unwrap_or_default(),
+        })
+    })
+}
+
+/// A `DIRECTION` cell: `IN`, `OUT` or blank.
+pub fn direction(cell: &[u8]) -> Result<Direction, CellError> {
+    optional_cell(cell, direction_word, CellError::Direction).map(Option::unwrap_or_default)
+}
+
+/// A local date and time `YYYY-MM-DD HH:MM:SS[.fff]` (a `T` may stand for the space), as
+/// `F0` batch headers carry it. The zone is the integration's, applied by the caller.
+pub fn local_datetime(cell: &[u8]) -> Result<DateTime, CellError> {
+    let fraction = preceded(tag(&b"."[..]), nom::character::complete::digit1);
+    let grammar = (
+        (decimal, tag(&b"-"[..]), decimal, tag(&b"-"[..]), decimal),
+        alt((take_while1(|b| b == b' '), tag_no_case(&b"T"[..]))),
+        (decimal, tag(&b":"[..]), decimal, tag(&b":"[..]), decimal),
+        opt(fraction),
+    );
+    let ((year, _, month, _, day), _, (hour, _, minute, _, second), fraction) =
+        optional_cell(cell, grammar, CellError::DateTime)?.ok_or(CellError::DateTime)?;
+    let nanos = fraction.map_or(0, |digits: &[u8]| {
+        digits
+            .iter()
+            .chain(std::iter::repeat(&b'0'))
+            .take(9)
+            .fold(0i32, |acc, &d| acc * 10 + i32::from(d - b'0'))
+    });
+    let narrow = |n: u32| i8::try_from(n).map_err(|_| CellError::DateTime);
+    DateTime::new(
+        i16::try_from(year).map_err(|_| CellError::DateTime)?,
+        narrow(month)?,
+        narrow(day)?,
+        narrow(hour)?,
+        narrow(minute)?,
+        narrow(second)?,
+        nanos,
+    )
+    .map_err(|_| CellError::DateTime)
+}
+
+/// Skills of a `LOGONSKILLS` cell, validated once and read without allocating.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SkillList<'a>(&'a [u8]);
+
+fn is_skill_separator(byte: u8) -> bool {
+    byte == b',' || byte == b' '
+}
+
+impl<'a> SkillList<'a> {
+    /// Checks the cell: numbers separated by commas or spaces (any number of them).
+    pub fn parse(cell: &'a [u8]) -> Result<Self, CellError> {
+        let cell = trim(cell);
+        if is_overflow(cell) {
+            return Ok(SkillList::default());
+        }
+        let mut rest = cell;
+        while !rest.is_empty() {
+            let separators: nom::IResult<Input<'_>, Input<'_>> =
+                take_while1(is_skill_separator).parse(rest);
+            rest = match separators {
+                Ok((after, _)) => after,
+                Err(_) => {
+                    decimal::<_, nom::error::Error<_>>
+                        .parse(rest)
+                        .map_err(|_| CellError::Skills)?
+                        .0
+                }
+            };
+        }
+        Ok(SkillList(cell))
+    }
+
+    /// The skills, in the order the cell lists them.
+    pub fn iter(&self) -> impl Iterator<Item = u32> + 'a {
+        self.0
+            .split(|&b| is_skill_separator(b))
+            .filter(|token| !token.is_empty())
+            .filter_map(|token| {
+                decimal::<_, nom::error::Error<_>>(token)
+                    .ok()
+                    .map(|(_, n)| n)
+            })
+    }
+
+    /// True when the cell lists no skill.
+    pub fn is_empty(&self) -> bool {
+        self.iter().next().is_none()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn integers_are_trimmed_and_blank_is_absent() {
+        assert_eq!(integer(b"  40"), Ok(Some(40)));
+        assert_eq!(integer(b"0"), Ok(Some(0)));
+        assert_eq!(integer(b"007"), Ok(Some(7)));
+        assert_eq!(integer(b"    "), Ok(None));
+        assert_eq!(integer(b""), Ok(None));
+        assert_eq!(integer(b"*****"), Ok(None));
+        assert_eq!(integer(b"4 0"), Err(CellError::Integer));
+        assert_eq!(integer(b"-1"), Err(CellError::Integer));
+        assert_eq!(integer(b"99999999999"), Err(CellError::Integer));
+        assert_eq!(integer(b"x"), Err(CellError::Integer));
+    }
+
+    #[test]
+    fn durations_in_every_cms_form() {
+        assert_eq!(duration(b"   :42"), Ok(Some(42)));
+        assert_eq!(duration(b":07"), Ok(Some(7)));
+        assert_eq!(duration(b" 3:25"), Ok(Some(205)));
+        assert_eq!(duration(b"14:05"), Ok(Some(845)));
+        assert_eq!(duration(b"1:02:03"), Ok(Some(3723)));
+        assert_eq!(duration(b"12:00:00"), Ok(Some(43200)));
+        assert_eq!(duration(b"137"), Ok(Some(137)));
+        assert_eq!(duration(b"*****"), Ok(None));
+        assert_eq!(duration(b"  "), Ok(None));
+        assert_eq!(duration(b":60"), Err(CellError::Duration));
+        assert_eq!(duration(b"1:60:00"), Err(CellError::Duration));
+        assert_eq!(duration(b"1::"), Err(CellError::Duration));
+        assert_eq!(duration(b":"), Err(CellError::Duration));
+        assert_eq!(duration(b"1:2:3:4"), Err(CellError::Duration));
+        assert_eq!(duration(b"4294967295:00:00"), Err(CellError::Duration));
+    }
+
+    fn text(cell: &str) -> Option<AgentState> {
+        agent_state(cell.as_bytes(), &NumericStates::default()).unwrap()
+    }
+
+    fn state(mode: WorkMode, direction: Direction) -> Option<AgentState> {
+        Some(AgentState { mode, direction })
+    }
+
+    #[test]
+    fn every_text_state_spelling() {
+        use Direction::{In, None as No, Out};
+        assert_eq!(text("AVAIL  "), state(WorkMode::Avail, No));
+        assert_eq!(text("ACD"), state(WorkMode::Acd, No));
+        assert_eq!(text("ACDIN"), state(WorkMode::Acd, In));
+        assert_eq!(text("ACWOUT "), state(WorkMode::Acw, Out));
+        assert_eq!(text("acw"), state(WorkMode::Acw, No));
+        assert_eq!(text("AUX"), state(WorkMode::Aux, No));
+        assert_eq!(text("AUXIN"), state(WorkMode::Aux, In));
+        assert_eq!(text("AuxOut"), state(WorkMode::Aux, Out));
+        assert_eq!(text("DACD"), state(WorkMode::Dacd, No));
+        assert_eq!(text("DACWIN"), state(WorkMode::Dacw, In));
+        assert_eq!(text("RING"), state(WorkMode::Ring, No));
+        assert_eq!(text("RINGING"), state(WorkMode::Ring, No));
+        assert_eq!(text("OTHER"), state(WorkMode::Other, No));
+        assert_eq!(text("UNKNOWN"), state(WorkMode::Unknown, No));
+        assert_eq!(text("UNSTAFF"), state(WorkMode::Unstaffed, No));
+        assert_eq!(text("Unstaffed"), state(WorkMode::Unstaffed, No));
+        assert_eq!(text("   "), None);
+    }
+
+    #[test]
+    fn numeric_states() {
+        assert_eq!(text(" 32"), state(WorkMode::Acd, Direction::In));
+        assert_eq!(text("220"), state(WorkMode::Other, Direction::None));
+        let numeric = NumericStates::default();
+        assert_eq!(agent_state(b"99", &numeric), Err(CellError::State));
+        assert_eq!(agent_state(b"3x", &numeric), Err(CellError::State));
+    }
+
+    #[test]
+    fn bad_states_are_errors() {
+        let numeric = NumericStates::default();
+        for bad in ["AVAILABLE", "ACDSIDEWAYS", "BREAK", "IN", "ACD IN", "*AUX"] {
+            assert_eq!(
+                agent_state(bad.as_bytes(), &numeric),
+                Err(CellError::State),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn directions() {
+        assert_eq!(direction(b"IN "), Ok(Direction::In));
+        assert_eq!(direction(b"out"), Ok(Direction::Out));
+        assert_eq!(direction(b""), Ok(Direction::None));
+        assert_eq!(direction(b"UP"), Err(CellError::Direction));
+    }
+
+    #[test]
+    fn local_datetimes() {
+        let expected = jiff::civil::date(2026, 11, 23).at(9, 31, 3, 0);
+        assert_eq!(local_datetime(b"2026-11-23 09:31:03"), Ok(expected));
+        assert_eq!(local_datetime(b" 2026-11-23T09:31:03 "), Ok(expected));
+        assert_eq!(
+            local_datetime(b"2026-11-23 09:31:03.25"),
+            Ok(jiff::civil::date(2026, 11, 23).at(9, 31, 3, 250_000_000))
+        );
+        for bad in [
+            "2026-02-30 10:00:00",
+            "2026-11-23",
+            "23/11/2026 09:31:03",
+            "",
+            "2026-11-23 25:00:00",
+        ] {
+            assert_eq!(
+                local_datetime(bad.as_bytes()),
+                Err(CellError::DateTime),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn skill_lists() {
+        let skills = SkillList::parse(b" 101,102 205  7 ").unwrap();
+        assert_eq!(skills.iter().collect::<Vec<_>>(), [101, 102, 205, 7]);
+        assert!(SkillList::parse(b"   ").unwrap().is_empty());
+        assert!(SkillList::parse(b"*****").unwrap().is_empty());
+        assert_eq!(SkillList::parse(b"101;102"), Err(CellError::Skills));
+    }
+}
