@@ -563,3 +563,541 @@ fn change_time(batch: Timestamp, duration: Option<u32>, floor: Option<Timestamp>
         _ => started,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rta_model::{Direction, Phase};
+
+    const SPEC_BATCH: &str = "\
+F0|2026-11-23 09:31:03
+F1|1|  40101| 51001|AVAIL  |  |    |   :42|  0|  0
+F1|1|  40102| 51002|ACDIN  |  | 101| 2:17|  0|  0
+F1|1|  40103| 51003|AUX    | 2|    |14:05|  0|  0
+F1|1|  40104| 51004|ACWOUT |  | 101|  :09|  0|  0
+F1|1|  40105| 51005|RINGING|  | 102|  :03|  0|  0
+F1|1|  40106| 51006|OTHER  |  |    |  :06|  0|  0
+F3|END_OF_RECORDS";
+
+    /// A change as plain data: (logid, kind, code, aux reason, time).
+    type Seen = (String, ChangeKind, &'static str, Option<u32>, String);
+
+    struct Harness {
+        assembler: Assembler,
+        changes: Vec<Seen>,
+        health: Vec<FeedHealth>,
+        errors: Vec<AvayaError>,
+    }
+
+    fn ts(text: &str) -> Timestamp {
+        text.parse().unwrap()
+    }
+
+    impl Harness {
+        fn new(config: AssemblerConfig, layout: Layout) -> Self {
+            Harness {
+                assembler: Assembler::new(config, layout),
+                changes: Vec::new(),
+                health: Vec::new(),
+                errors: Vec::new(),
+            }
+        }
+
+        fn agent() -> Self {
+            Self::new(AssemblerConfig::new(IntegrationId(1)), Layout::agent())
+        }
+
+        fn sink<'s>(
+            changes: &'s mut Vec<Seen>,
+            health: &'s mut Vec<FeedHealth>,
+        ) -> impl FnMut(Output<'_>) + 's {
+            move |output| match output {
+                Output::Agent(change) => changes.push((
+                    String::from_utf8(change.logid.to_vec()).unwrap(),
+                    change.kind,
+                    change.status.state.code(),
+                    change.status.aux_reason,
+                    change.time.to_string(),
+                )),
+                Output::Health(h) => health.push(h),
+                Output::Queue(_) => {}
+            }
+        }
+
+        /// Feeds the lines received at `now`; returns the changes they caused.
+        fn feed(&mut self, text: &str, now: &str) -> Vec<Seen> {
+            let now = ts(now);
+            {
+                let mut sink = Self::sink(&mut self.changes, &mut self.health);
+                for line in text.lines() {
+                    if let Err(error) = self.assembler.push_line(line.as_bytes(), now, &mut sink) {
+                        self.errors.push(error);
+                    }
+                }
+            }
+            std::mem::take(&mut self.changes)
+        }
+
+        fn disconnect(&mut self, now: &str) -> Vec<Seen> {
+            self.assembler.connection_lost(
+                ts(now),
+                &mut Self::sink(&mut self.changes, &mut self.health),
+            );
+            std::mem::take(&mut self.changes)
+        }
+
+        fn tick(&mut self, now: &str) -> Vec<FeedHealth> {
+            self.assembler.tick(
+                ts(now),
+                &mut Self::sink(&mut self.changes, &mut self.health),
+            );
+            std::mem::take(&mut self.health)
+        }
+    }
+
+    fn seen(
+        logid: &str,
+        kind: ChangeKind,
+        code: &'static str,
+        reason: Option<u32>,
+        time: &str,
+    ) -> Seen {
+        (logid.into(), kind, code, reason, time.into())
+    }
+
+    fn batch(time: &str, rows: &[&str]) -> String {
+        let mut text = format!("F0|{time}\n");
+        for row in rows {
+            text.push_str(row);
+            text.push('\n');
+        }
+        text.push_str("F3|END_OF_RECORDS\n");
+        text
+    }
+
+    use ChangeKind::{Changed, LoggedOut, New};
+
+    #[test]
+    fn first_batch_dates_every_agent_from_its_duration() {
+        let mut h = Harness::agent();
+        let changes = h.feed(SPEC_BATCH, "2026-11-23T09:31:04Z");
+        assert_eq!(
+            changes,
+            [
+                seen("40101", New, "AVAIL", None, "2026-11-23T09:30:21Z"),
+                seen("40102", New, "ACDIN", None, "2026-11-23T09:28:46Z"),
+                seen("40103", New, "AUX", Some(2), "2026-11-23T09:16:58Z"),
+                seen("40104", New, "ACWOUT", None, "2026-11-23T09:30:54Z"),
+                seen("40105", New, "RING", None, "2026-11-23T09:31:00Z"),
+                seen("40106", New, "OTHER", None, "2026-11-23T09:30:57Z"),
+            ]
+        );
+        assert!(h.errors.is_empty(), "{:?}", h.errors);
+        assert_eq!(h.health, [FeedHealth::Up]);
+    }
+
+    #[test]
+    fn identical_batch_is_no_change_and_changes_are_bounded_by_the_previous_batch() {
+        let mut h = Harness::agent();
+        h.feed(SPEC_BATCH, "2026-11-23T09:31:04Z");
+        let same = SPEC_BATCH.replace("09:31:03", "09:31:18");
+        assert_eq!(h.feed(&same, "2026-11-23T09:31:19Z"), []);
+
+        let next = batch(
+            "2026-11-23 09:31:33",
+            &[
+                // Changed 10 s ago: dated from the duration.
+                "F1|1|  40101| 51001|ACDIN  |  | 101|  :10|  0|  0",
+                // Duration says 10 minutes, but the previous batch showed ACDIN: bounded.
+                "F1|1|  40102| 51002|ACW    |  | 101|10:00|  0|  0",
+                // Duration unknown: the batch time.
+                "F1|1|  40103| 51003|AUX    | 7|    |*****|  0|  0",
+                "F1|1|  40104| 51004|ACWOUT |  | 101|  :39|  0|  0",
+                "F1|1|  40105| 51005|RINGING|  | 102|  :33|  0|  0",
+                "F1|1|  40106| 51006|OTHER  |  |    |  :36|  0|  0",
+            ],
+        );
+        assert_eq!(
+            h.feed(&next, "2026-11-23T09:31:34Z"),
+            [
+                seen("40101", Changed, "ACDIN", None, "2026-11-23T09:31:23Z"),
+                seen("40102", Changed, "ACW", None, "2026-11-23T09:31:18Z"),
+                seen("40103", Changed, "AUX", Some(7), "2026-11-23T09:31:33Z"),
+            ]
+        );
+        let (status, since) = h.assembler.status_of(1, b"40102").unwrap();
+        assert_eq!(status.state, AgentState::new(WorkMode::Acw));
+        assert_eq!(since, ts("2026-11-23T09:31:18Z"));
+    }
+
+    #[test]
+    fn absent_from_a_completed_batch_is_logged_out_and_may_come_back() {
+        let mut h = Harness::agent();
+        h.feed(SPEC_BATCH, "2026-11-23T09:31:04Z");
+        let rows: Vec<&str> = SPEC_BATCH
+            .lines()
+            .filter(|l| !l.contains("40103"))
+            .skip(1)
+            .collect();
+        let without = format!("F0|2026-11-23 09:31:18\n{}\n", rows.join("\n"));
+        assert_eq!(
+            h.feed(&without, "2026-11-23T09:31:19Z"),
+            [seen(
+                "40103",
+                LoggedOut,
+                "UNSTAFF",
+                None,
+                "2026-11-23T09:31:18Z"
+            )]
+        );
+        assert_eq!(
+            h.feed(&without.replace(":18", ":33"), "2026-11-23T09:31:34Z"),
+            []
+        );
+        let back = batch(
+            "2026-11-23 09:31:48",
+            &["F1|1|40103|51003|OTHER||| :05|0|0"],
+        );
+        let changes = h.feed(&back, "2026-11-23T09:31:49Z");
+        assert_eq!(
+            changes[0],
+            seen("40103", New, "OTHER", None, "2026-11-23T09:31:43Z")
+        );
+        assert_eq!(
+            changes.len(),
+            6,
+            "the five others are absent now: {changes:?}"
+        );
+        assert!(changes[1..].iter().all(|c| c.1 == LoggedOut));
+    }
+
+    #[test]
+    fn an_empty_completed_batch_logs_everybody_out() {
+        let mut h = Harness::agent();
+        h.feed(SPEC_BATCH, "2026-11-23T09:31:04Z");
+        let changes = h.feed(
+            "F0|2026-11-23 09:31:18\nF3|END_OF_RECORDS\n",
+            "2026-11-23T09:31:19Z",
+        );
+        assert_eq!(changes.len(), 6);
+        assert!(
+            changes
+                .iter()
+                .all(|c| c.1 == LoggedOut && c.4 == "2026-11-23T09:31:18Z")
+        );
+        // A bare trailer is an empty batch too.
+        h.feed(SPEC_BATCH, "2026-11-23T09:31:34Z");
+        assert_eq!(h.feed("F3\n", "2026-11-23T09:31:49Z").len(), 6);
+    }
+
+    #[test]
+    fn cut_off_batches_apply_their_rows_and_log_nobody_out() {
+        let mut h = Harness::agent();
+        h.feed(SPEC_BATCH, "2026-11-23T09:31:04Z");
+        // The next F0 arrives before a trailer: the cut batch's rows still count.
+        let cut = "F0|2026-11-23 09:31:18\nF1|1|40101|51001|AUX|4||:05|0|0\n";
+        assert_eq!(h.feed(cut, "2026-11-23T09:31:19Z"), []);
+        assert_eq!(
+            h.feed("F0|2026-11-23 09:31:33\n", "2026-11-23T09:31:34Z"),
+            [seen(
+                "40101",
+                Changed,
+                "AUX",
+                Some(4),
+                "2026-11-23T09:31:13Z"
+            )]
+        );
+        // A disconnect cuts the batch too.
+        h.feed("F1|1|40102|51002|AVAIL|||:02|0|0\n", "2026-11-23T09:31:35Z");
+        assert_eq!(
+            h.disconnect("2026-11-23T09:31:36Z"),
+            [seen(
+                "40102",
+                Changed,
+                "AVAIL",
+                None,
+                "2026-11-23T09:31:31Z"
+            )]
+        );
+        assert_eq!(h.assembler.stats().batches_cut_off, 2);
+        assert_eq!(h.assembler.stats().batches_completed, 1);
+        for logid in ["40103", "40104", "40105", "40106"] {
+            assert!(
+                h.assembler
+                    .status_of(1, logid.as_bytes())
+                    .unwrap()
+                    .0
+                    .is_staffed()
+            );
+        }
+    }
+
+    #[test]
+    fn without_f0_the_batch_is_timed_at_the_first_row() {
+        let mut h = Harness::agent();
+        let text = "F1|1|40101|51001|AVAIL|||:42|0|0\nF3|END_OF_RECORDS\n";
+        assert_eq!(
+            h.feed(text, "2026-11-23T09:31:04Z"),
+            [seen("40101", New, "AVAIL", None, "2026-11-23T09:30:22Z")]
+        );
+    }
+
+    #[test]
+    fn bad_batch_time_is_reported_and_the_batch_timed_at_receipt() {
+        let mut h = Harness::agent();
+        let text = "F0|23/11/2026 09:31\nF1|1|40101|51001|AVAIL|||:42|0|0\nF3\n";
+        assert_eq!(
+            h.feed(text, "2026-11-23T09:31:04Z"),
+            [seen("40101", New, "AVAIL", None, "2026-11-23T09:30:22Z")]
+        );
+        assert!(matches!(h.errors[..], [AvayaError::BadBatchTime { .. }]));
+    }
+
+    #[test]
+    fn garbage_and_bad_rows_lose_nothing_around_them() {
+        let mut h = Harness::agent();
+        h.feed(SPEC_BATCH, "2026-11-23T09:31:04Z");
+        let text = batch(
+            "2026-11-23 09:31:18",
+            &[
+                "F1|1|  40101| 51001|AVAIL  |  |    |   :57|  0|  0",
+                "#### line noise ####",
+                "F1|1|  40102| 51002|ACDIN  |  | 101| 2:32",
+                "F1|1|  40103| 51003|NAPPING| 2|    |14:20|  0|  0",
+                "F1|1|  40104| 51004|ACWOUT |  | 101|  :24|  0|  0",
+                "F9|future record",
+                "F1|1|  40105| 51005|ACDIN  |  | 102|  :05|  0|  0",
+                "F1|1|  40106| 51006|OTHER  |  |    |  :21|  0|  0",
+                "F1|1|  40107| 51007|GARBLED|  |    |  :21|  0|  0",
+            ],
+        );
+        assert_eq!(
+            h.feed(&text, "2026-11-23T09:31:19Z"),
+            [seen(
+                "40105",
+                Changed,
+                "ACDIN",
+                None,
+                "2026-11-23T09:31:13Z"
+            )],
+            "the agents of the rejected rows keep their status"
+        );
+        assert_eq!(h.errors.len(), 4, "{:?}", h.errors);
+        assert!(matches!(h.errors[0], AvayaError::NotARecord { .. }));
+        assert!(
+            h.errors[1].to_string().contains("40102"),
+            "errors carry the line: {}",
+            h.errors[1]
+        );
+        let stats = h.assembler.stats();
+        assert_eq!(
+            (stats.bad_rows, stats.bad_lines, stats.other_records),
+            (3, 1, 1)
+        );
+        assert_eq!(
+            h.assembler.agent_count(),
+            6,
+            "an unreadable new agent is not invented"
+        );
+    }
+
+    #[test]
+    fn aux_reason_counts_only_in_aux() {
+        let mut h = Harness::agent();
+        h.feed(
+            &batch("2026-11-23 09:00:00", &["F1|1|7|1|AVAIL|3|||0|0"]),
+            "2026-11-23T09:00:01Z",
+        );
+        assert_eq!(
+            h.feed(
+                &batch("2026-11-23 09:00:15", &["F1|1|7|1|AVAIL|5|||0|0"]),
+                "2026-11-23T09:00:16Z"
+            ),
+            []
+        );
+        assert_eq!(
+            h.feed(
+                &batch("2026-11-23 09:00:30", &["F1|1|7|1|AUX|0|||0|0"]),
+                "2026-11-23T09:00:31Z"
+            ),
+            [seen("7", Changed, "AUX", Some(0), "2026-11-23T09:00:30Z")],
+            "reason 0 is a real reason"
+        );
+        assert_eq!(
+            h.feed(
+                &batch("2026-11-23 09:00:45", &["F1|1|7|1|AUX|2|||0|0"]),
+                "2026-11-23T09:00:46Z"
+            ),
+            [seen("7", Changed, "AUX", Some(2), "2026-11-23T09:00:45Z")]
+        );
+    }
+
+    #[test]
+    fn per_skill_rows_are_one_agent_with_merged_skills() {
+        let layout: Layout = "ACD,LOGID,SPLIT,AGSTATE,AUXREASON,WORKSKILL,AGDURATION,LOGONSKILLS"
+            .parse()
+            .unwrap();
+        let mut config = AssemblerConfig::new(IntegrationId(1));
+        config.detailed_statuses = true;
+        let mut assembler = Assembler::new(config, layout.clone());
+        let rows = [
+            "F0|2026-11-23 09:00:00",
+            "F1|1|40101|101|ACDIN||102|:30|",
+            "F1|1|40101|102|ACDIN||102|:30|",
+            "F1|1|40101|205|ACDIN||102|:30|7",
+            "F3",
+        ];
+        let mut observations = Vec::new();
+        for line in rows {
+            assembler
+                .push_line(line.as_bytes(), ts("2026-11-23T09:00:01Z"), &mut |output| {
+                    if let Output::Agent(change) = output {
+                        observations.push(change.observation(IntegrationId(1)).into_owned());
+                    }
+                })
+                .unwrap();
+        }
+        assert_eq!(observations.len(), 1);
+        let observation = &observations[0];
+        assert_eq!(&observation.external_id[..], b"40101");
+        assert_eq!(observation.phase, Phase::Talking);
+        assert_eq!(observation.direction, Direction::In);
+        assert_eq!(observation.status.code, "ACDIN");
+        assert_eq!(observation.status.detail, Some(Code::Number(102)));
+        assert_eq!(&observation.status.skills[..], [7, 101, 102, 205]);
+        assert_eq!(observation.time, ts("2026-11-23T08:59:30Z"));
+
+        // Plain statuses ignore skills: a skill change is no change.
+        let mut plain = Harness::new(AssemblerConfig::new(IntegrationId(1)), layout);
+        plain.feed(
+            &batch("2026-11-23 09:00:00", &["F1|1|40101|101|ACDIN||102|:30|"]),
+            "2026-11-23T09:00:01Z",
+        );
+        assert_eq!(
+            plain.feed(
+                &batch(
+                    "2026-11-23 09:00:15",
+                    &[
+                        "F1|1|40101|101|ACDIN||101|:45|",
+                        "F1|1|40101|103|ACDIN||101|:45|"
+                    ]
+                ),
+                "2026-11-23T09:00:16Z"
+            ),
+            []
+        );
+    }
+
+    #[test]
+    fn batch_times_cross_the_autumn_repeat_without_going_back() {
+        let mut config = AssemblerConfig::new(IntegrationId(1));
+        config.zone = Zone::get("America/New_York").unwrap();
+        let mut h = Harness::new(config, Layout::agent());
+        let row = |state: &str| format!("F1|1|40101|51001|{state}|||:01|0|0");
+        h.feed(
+            &batch("2026-11-01 01:59:50", &[&row("AVAIL")]),
+            "2026-11-01T05:59:51Z",
+        );
+        // 01:00:05 happens twice; the first reading (EDT) would go back an hour.
+        let changes = h.feed(
+            &batch("2026-11-01 01:00:05", &[&row("ACDIN")]),
+            "2026-11-01T06:00:06Z",
+        );
+        assert_eq!(
+            changes,
+            [seen(
+                "40101",
+                Changed,
+                "ACDIN",
+                None,
+                "2026-11-01T06:00:04Z"
+            )]
+        );
+        // Spring forward: 02:30 does not exist; read as 03:30 EDT.
+        let changes = h.feed(
+            &batch("2027-03-14 02:30:00", &[&row("AVAIL")]),
+            "2027-03-14T07:30:01Z",
+        );
+        assert_eq!(
+            changes,
+            [seen(
+                "40101",
+                Changed,
+                "AVAIL",
+                None,
+                "2027-03-14T07:29:59Z"
+            )]
+        );
+    }
+
+    #[test]
+    fn the_agent_table_is_capped() {
+        let mut config = AssemblerConfig::new(IntegrationId(1));
+        config.max_agents = 2;
+        let mut h = Harness::new(config, Layout::agent());
+        let text = batch(
+            "2026-11-23 09:00:00",
+            &[
+                "F1|1|1|1|AVAIL||||0|0",
+                "F1|1|2|1|AVAIL||||0|0",
+                "F1|1|3|1|AVAIL||||0|0",
+            ],
+        );
+        assert_eq!(h.feed(&text, "2026-11-23T09:00:01Z").len(), 2);
+        assert!(matches!(
+            h.errors[..],
+            [AvayaError::TooManyAgents { limit: 2, .. }]
+        ));
+        assert_eq!(h.assembler.agent_count(), 2);
+    }
+
+    #[test]
+    fn liveness_waiting_up_stale_up() {
+        let mut config = AssemblerConfig::new(IntegrationId(1));
+        config.refresh = SignedDuration::from_secs(5);
+        let mut h = Harness::new(config, Layout::agent());
+        assert_eq!(h.tick("2026-11-23T09:00:00Z"), []);
+        assert_eq!(
+            h.assembler.health(ts("2026-11-23T09:00:00Z")),
+            FeedHealth::Waiting
+        );
+        h.feed(SPEC_BATCH, "2026-11-23T09:00:01Z");
+        assert_eq!(std::mem::take(&mut h.health), [FeedHealth::Up]);
+        assert_eq!(
+            h.tick("2026-11-23T09:00:16Z"),
+            [],
+            "exactly 3 x refresh is not stale yet"
+        );
+        assert_eq!(h.tick("2026-11-23T09:00:17Z"), [FeedHealth::Stale]);
+        assert_eq!(h.tick("2026-11-23T09:00:20Z"), [], "reported once");
+        // Rows without a trailer are not a completed batch: still stale.
+        h.feed("F1|1|40101|51001|AVAIL|||:42|0|0\n", "2026-11-23T09:00:21Z");
+        assert_eq!(h.tick("2026-11-23T09:00:22Z"), []);
+        h.feed("F3\n", "2026-11-23T09:00:23Z");
+        assert_eq!(std::mem::take(&mut h.health), [FeedHealth::Up]);
+    }
+
+    #[test]
+    fn queue_rows_carry_the_batch_time() {
+        let mut assembler =
+            Assembler::new(AssemblerConfig::new(IntegrationId(1)), Layout::csplit());
+        let mut updates = Vec::new();
+        let lines = [
+            "F0|2026-11-23 09:31:03",
+            "F1| 101|  3| 2|  :12| 4|1| 1:05| 57| 3:10|  :40|1|5|2|0|3|12|  :00| :30| 1:00|0| 87| 20| 66",
+            "F1| 102|  0| 1|  :00| 0|1|  :00|  0|  :00|  :00|0|0|0|0|0| 1|  :00| :00|  :00|0|100| 20|  0",
+            "F3|END_OF_RECORDS",
+        ];
+        for line in lines {
+            assembler
+                .push_line(line.as_bytes(), ts("2026-11-23T09:31:04Z"), &mut |output| {
+                    if let Output::Queue(update) = output {
+                        updates.push((update.split, update.stats.calls_offered, update.time));
+                    }
+                })
+                .unwrap();
+        }
+        let time = ts("2026-11-23T09:31:03Z");
+        assert_eq!(updates, [(101, Some(66), time), (102, Some(0), time)]);
+    }
+}

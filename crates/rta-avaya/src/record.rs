@@ -174,9 +174,13 @@ fn parse_agent_row<'a>(cells: Cells<'a>, layout: &Layout) -> Result<AgentRow<'a>
         found += 1;
         let parsed = match field {
             Field::Acd => cell::integer(cell).map(|acd| row.acd = acd.unwrap_or(0)),
-            Field::LogId => Ok(row.logid = cell::trim(cell)),
+            Field::LogId => {
+                row.logid = cell::trim(cell);
+                Ok(())
+            }
             Field::Extension => {
-                Ok(row.extension = Some(cell::trim(cell)).filter(|e| !e.is_empty()))
+                row.extension = Some(cell::trim(cell)).filter(|e| !e.is_empty());
+                Ok(())
             }
             Field::AgState => {
                 cell::agent_state(cell, numeric).map(|state| row.state = state.unwrap_or(row.state))

@@ -166,3 +166,119 @@ impl Event {
         Ok(rmp_serde::from_slice(bytes)?)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{AdherenceStatus::*, Phase};
+    use std::collections::BTreeSet;
+
+    fn at(text: &str) -> Timestamp {
+        text.parse().unwrap()
+    }
+
+    fn one_of_each() -> Vec<Event> {
+        let bodies = vec![
+            EventBody::AgentStatus(AgentStatusEvent {
+                integration: "cms".into(),
+                external_id: "40101".into(),
+                employee: Some("E1".into()),
+                phase: Phase::Away,
+                status: "AUX".into(),
+                reason: Some(Code::Number(2)),
+                detail: Some(Code::Text("desk 7".into())),
+                skills: vec![101, 102],
+                activity: Some("Break".into()),
+                since: at("2026-11-23T10:03:00Z"),
+                received: at("2026-11-23T10:03:04Z"),
+            }),
+            EventBody::Adherence(AdherenceEvent {
+                employee: "E1".into(),
+                status: In,
+                previous: Some(Out),
+                scheduled_activity: Some("Break".into()),
+                actual_activity: Some("Break".into()),
+                since: at("2026-11-23T10:03:00Z"),
+            }),
+            EventBody::Alarm(AlarmEvent {
+                employee: "E1".into(),
+                level: AlarmLevel::Cleared,
+                out_since: at("2026-11-23T10:00:00Z"),
+                scheduled_activity: Some("Break".into()),
+                actual_activity: None,
+            }),
+            EventBody::Unmapped(UnmappedEvent {
+                integration: "cms".into(),
+                kind: UnmappedKind::Status,
+                value: "DACWIN".into(),
+            }),
+            EventBody::Feed(FeedEvent {
+                integration: "cic".into(),
+                address: Some("acd1:8080".into()),
+                health: FeedHealth::Stale,
+                detail: None,
+            }),
+            EventBody::Queue(QueueEvent {
+                integration: "cms-split".into(),
+                split: 101,
+                stats: QueueStats {
+                    calls_waiting: Some(3),
+                    ..QueueStats::default()
+                },
+            }),
+        ];
+        bodies
+            .into_iter()
+            .enumerate()
+            .map(|(seq, body)| Event {
+                seq: seq as u64 + 1,
+                time: at("2026-11-23T10:03:00Z"),
+                body,
+            })
+            .collect()
+    }
+
+    fn msgpack_keys(bytes: &[u8]) -> BTreeSet<String> {
+        let value: serde_json::Value = rmp_serde::from_slice(bytes).unwrap();
+        value.as_object().unwrap().keys().cloned().collect()
+    }
+
+    #[test]
+    fn every_event_round_trips_with_the_same_keys_in_json_and_msgpack() {
+        for event in one_of_each() {
+            let json = event.to_json().unwrap();
+            assert_eq!(Event::from_json(&json).unwrap(), event, "{json}");
+            let packed = event.to_msgpack().unwrap();
+            assert_eq!(Event::from_msgpack(&packed).unwrap(), event);
+            let json_keys: BTreeSet<String> = serde_json::from_str::<serde_json::Value>(&json)
+                .unwrap()
+                .as_object()
+                .unwrap()
+                .keys()
+                .cloned()
+                .collect();
+            assert_eq!(msgpack_keys(&packed), json_keys);
+        }
+    }
+
+    #[test]
+    fn json_shape_follows_the_spec() {
+        let events = one_of_each();
+        let json = events[0].to_json().unwrap();
+        assert_eq!(
+            json,
+            r#"{"seq":1,"time":"2026-11-23T10:03:00Z","type":"agent_status","integration":"cms","external_id":"40101","employee":"E1","phase":"away","status":"AUX","reason":2,"detail":"desk 7","skills":[101,102],"activity":"Break","since":"2026-11-23T10:03:00Z","received":"2026-11-23T10:03:04Z"}"#
+        );
+        let adherence = events[1].to_json().unwrap();
+        assert!(
+            adherence
+                .contains(r#""type":"adherence","employee":"E1","status":"in","previous":"out""#),
+            "{adherence}"
+        );
+        let unmapped = events[3].to_json().unwrap();
+        assert!(
+            unmapped.contains(r#""kind":"status","value":"DACWIN""#),
+            "{unmapped}"
+        );
+    }
+}

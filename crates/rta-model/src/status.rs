@@ -53,12 +53,8 @@ pub struct Status<'a> {
     pub reason: Option<Code<'a>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail: Option<Code<'a>>,
-    #[serde(default, skip_serializing_if = "is_empty")]
+    #[serde(default, skip_serializing_if = "<[u32]>::is_empty")]
     pub skills: Cow<'a, [u32]>,
-}
-
-fn is_empty(skills: &Cow<'_, [u32]>) -> bool {
-    skills.is_empty()
 }
 
 impl<'a> Status<'a> {
