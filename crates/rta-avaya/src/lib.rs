@@ -41,6 +41,7 @@
 
 mod assembler;
 mod cell;
+mod cells;
 mod codec;
 mod encode;
 mod error;

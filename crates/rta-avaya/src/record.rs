@@ -7,6 +7,7 @@
 //! ```
 
 use crate::cell::{self, CellError, SkillList};
+use crate::cells::Cells;
 use crate::layout::{Field, Layout, ReportKind};
 use crate::state::{AgentState, WorkMode};
 use jiff::civil::DateTime;
@@ -91,31 +92,10 @@ pub enum RecordError<'a> {
     },
 }
 
-/// Iterates the `|`-separated cells of a line.
-#[derive(Debug, Clone)]
-struct Cells<'a> {
-    rest: Option<&'a [u8]>,
-}
-
-impl<'a> Iterator for Cells<'a> {
-    type Item = &'a [u8];
-
-    fn next(&mut self) -> Option<&'a [u8]> {
-        let rest = self.rest?;
-        match memchr::memchr(b'|', rest) {
-            Some(end) => {
-                self.rest = Some(&rest[end + 1..]);
-                Some(&rest[..end])
-            }
-            None => {
-                self.rest = None;
-                Some(rest)
-            }
-        }
-    }
-}
-
 fn record_tag(cell: &[u8]) -> Option<u32> {
+    if cell == b"F1" {
+        return Some(1); // the common case, without the general grammar
+    }
     all_consuming(preceded(
         tag_no_case(&b"F"[..]),
         decimal::<_, nom::error::Error<_>>,
@@ -127,11 +107,11 @@ fn record_tag(cell: &[u8]) -> Option<u32> {
 
 /// Parses one framed line (without its line end) under `layout`.
 pub fn parse_record<'a>(line: &'a [u8], layout: &Layout) -> Result<Record<'a>, RecordError<'a>> {
-    let mut cells = Cells { rest: Some(line) };
-    let tag = cells.next().unwrap_or_default();
-    if tag.trim_ascii().is_empty() && cells.rest.is_none() {
+    if line.trim_ascii().is_empty() {
         return Ok(Record::Other { tag: b"" });
     }
+    let mut cells = Cells::new(line);
+    let tag = cells.next().unwrap_or_default();
     match record_tag(tag) {
         Some(0) => {
             let time = cells.next().unwrap_or_default();
@@ -151,7 +131,10 @@ pub fn parse_record<'a>(line: &'a [u8], layout: &Layout) -> Result<Record<'a>, R
     }
 }
 
-fn parse_agent_row<'a>(cells: Cells<'a>, layout: &Layout) -> Result<AgentRow<'a>, RecordError<'a>> {
+fn parse_agent_row<'a>(
+    mut cells: Cells<'a>,
+    layout: &Layout,
+) -> Result<AgentRow<'a>, RecordError<'a>> {
     let mut row = AgentRow {
         acd: 0,
         logid: b"",
@@ -170,7 +153,10 @@ fn parse_agent_row<'a>(cells: Cells<'a>, layout: &Layout) -> Result<AgentRow<'a>
     let mut direction = Direction::None;
     let mut found = 0;
     let numeric = layout.numeric_states();
-    for (&field, cell) in layout.fields().iter().zip(cells) {
+    for &field in layout.fields() {
+        let Some(cell) = cells.next() else {
+            break;
+        };
         found += 1;
         let parsed = match field {
             Field::Acd => cell::integer(cell).map(|acd| row.acd = acd.unwrap_or(0)),
