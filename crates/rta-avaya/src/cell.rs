@@ -93,7 +93,7 @@ pub fn integer(cell: &[u8]) -> Result<Option<u32>, CellError> {
         }
     }
     match decimal::<_, nom::error::Error<_>>(cell) {
-        Ok((rest, value)) if rest.is_empty() => Ok(Some(value)),
+        Ok((b"", value)) => Ok(Some(value)),
         _ if is_overflow(cell) => Ok(None),
         _ => Err(CellError::Integer),
     }
