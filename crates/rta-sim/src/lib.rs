@@ -1,1 +1,13 @@
-//! rta-sim (in progress)
+//! # rta-sim: simulators of the rta sources
+//!
+//! Realistic, deterministic stand-ins for the contact-center sources the engine reads, for
+//! tests, benchmarks and the demo. Never used by production code.
+//!
+//! - [`avaya`]: an Avaya CMS rt_socket feed (Generic RTA) of N agents, with faults on demand,
+//!   the ground truth of what a correct receiver emits, and an async TCP client. The binary
+//!   `rta-sim avaya --port P --agents N --refresh S` streams it to a listening engine.
+//!
+//! The simulators own a virtual clock: no wall clock inside the models, so a seed fixes
+//! every byte.
+
+pub mod avaya;
