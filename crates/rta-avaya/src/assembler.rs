@@ -19,6 +19,12 @@
 //! - The AUX reason is part of the status only in AUX; elsewhere it is ignored.
 //! - The external id of an observation is the LOGID alone: one integration's ACDs are
 //!   expected to use distinct login ids, as one CMS does.
+//! - A cut-off batch cannot tell that an agent logged off a skill (the rows of that skill may
+//!   simply not have arrived), so with detailed statuses its skills add to the known ones.
+//! - An `F3` with no batch open is an empty completed batch (everybody logged out) on a feed
+//!   without `F0` headers, where it is the only way CMS can say nobody is staffed; on a feed
+//!   that sends headers it is a stray trailer, counted and ignored, so a repeated `F3` never
+//!   logs everybody out.
 //! - The number of distinct agents is capped ([`AssemblerConfig::max_agents`]) so hostile input
 //!   cannot grow memory without bound; rows of new agents past the cap are rejected.
 //!
@@ -104,7 +110,11 @@ impl AgentStatus {
     }
 
     fn merge_skills(&mut self, row: &AgentRow<'_>) {
-        for skill in row.logon_skills.iter().chain(row.split) {
+        self.add_skills(row.logon_skills.iter().chain(row.split));
+    }
+
+    fn add_skills(&mut self, skills: impl Iterator<Item = u32>) {
+        for skill in skills {
             if let Err(at) = self.skills.binary_search(&skill) {
                 self.skills.insert(at, skill);
             }
@@ -191,6 +201,7 @@ pub struct Stats {
     pub truncated_lines: u64,
     pub batches_completed: u64,
     pub batches_cut_off: u64,
+    pub stray_trailers: u64,
 }
 
 #[derive(Debug)]
@@ -241,6 +252,8 @@ pub struct Assembler {
     touched: Vec<u32>,
     batch: Option<OpenBatch>,
     batches_opened: u64,
+    /// The feed sends `F0` headers.
+    headers: bool,
     previous_batch_time: Option<Timestamp>,
     last_completed: Option<Timestamp>,
     health: FeedHealth,
@@ -258,6 +271,7 @@ impl Assembler {
             touched: Vec::new(),
             batch: None,
             batches_opened: 0,
+            headers: false,
             previous_batch_time: None,
             last_completed: None,
             health: FeedHealth::Waiting,
@@ -304,6 +318,7 @@ impl Assembler {
         self.stats.lines += 1;
         match parse_record(line, &self.layout) {
             Ok(Record::BatchStart(local)) => {
+                self.headers = true;
                 self.end_batch(false, now, sink);
                 let time = self
                     .config
@@ -322,6 +337,10 @@ impl Assembler {
                 self.stats.rows += 1;
                 let batch = self.current_batch(now);
                 emit_queue(&row, batch.time, sink);
+                Ok(())
+            }
+            Ok(Record::Trailer) if self.batch.is_none() && self.headers => {
+                self.stats.stray_trailers += 1;
                 Ok(())
             }
             Ok(Record::Trailer) => {
@@ -488,8 +507,12 @@ impl Assembler {
             return;
         };
         let floor = self.previous_batch_time;
+        let keep_skills = !completed && self.config.detailed_statuses;
         for &index in &self.touched {
             let slot = &mut self.agents[index as usize];
+            if let Some(known) = slot.current.as_ref().filter(|_| keep_skills) {
+                slot.pending.add_skills(known.skills.iter().copied());
+            }
             if slot.current.as_ref() == Some(&slot.pending) {
                 continue;
             }
@@ -785,9 +808,18 @@ F3|END_OF_RECORDS";
                 .iter()
                 .all(|c| c.1 == LoggedOut && c.4 == "2026-11-23T09:31:18Z")
         );
-        // A bare trailer is an empty batch too.
+        // On a feed with headers, a trailer with no batch open is a stray: ignored.
         h.feed(SPEC_BATCH, "2026-11-23T09:31:34Z");
-        assert_eq!(h.feed("F3\n", "2026-11-23T09:31:49Z").len(), 6);
+        assert_eq!(
+            h.feed("F3\nF3|END_OF_RECORDS\n", "2026-11-23T09:31:49Z"),
+            []
+        );
+        assert_eq!(h.assembler.stats().stray_trailers, 2);
+        // Without headers, a bare trailer is the empty snapshot.
+        let mut bare = Harness::agent();
+        let rows: Vec<&str> = SPEC_BATCH.lines().skip(1).collect();
+        bare.feed(&rows.join("\n"), "2026-11-23T09:31:04Z");
+        assert_eq!(bare.feed("F3\n", "2026-11-23T09:31:19Z").len(), 6);
     }
 
     #[test]
@@ -966,6 +998,22 @@ F3|END_OF_RECORDS";
         assert_eq!(observation.status.detail, Some(Code::Number(102)));
         assert_eq!(&observation.status.skills[..], [7, 101, 102, 205]);
         assert_eq!(observation.time, ts("2026-11-23T08:59:30Z"));
+
+        // A cut-off batch adds skills; it cannot take one away.
+        for line in ["F0|2026-11-23 09:00:15", "F1|1|40101|101|ACDIN||102|:45|"] {
+            assembler
+                .push_line(line.as_bytes(), ts("2026-11-23T09:00:16Z"), &mut |_| {})
+                .unwrap();
+        }
+        let mut cut = Vec::new();
+        assembler.connection_lost(ts("2026-11-23T09:00:17Z"), &mut |output| {
+            if let Output::Agent(change) = output {
+                cut.push(change.status.skills.to_vec());
+            }
+        });
+        assert_eq!(cut, Vec::<Vec<u32>>::new(), "no skill-only change");
+        let (status, _) = assembler.status_of(1, b"40101").unwrap();
+        assert_eq!(&status.skills[..], [7, 101, 102, 205]);
 
         // Plain statuses ignore skills: a skill change is no change.
         let mut plain = Harness::new(AssemblerConfig::new(IntegrationId(1)), layout);

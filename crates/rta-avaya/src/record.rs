@@ -149,6 +149,7 @@ fn parse_agent_row<'a>(
         split: None,
     };
     let mut first_error = None;
+    let mut key_readable = true;
     let mut work_mode = None;
     let mut direction = Direction::None;
     let mut found = 0;
@@ -183,6 +184,7 @@ fn parse_agent_row<'a>(
             _ => Ok(()),
         };
         if let Err(error) = parsed {
+            key_readable &= field != Field::Acd;
             first_error.get_or_insert(RowError::Cell {
                 field: field.name(),
                 error,
@@ -201,7 +203,7 @@ fn parse_agent_row<'a>(
     if found < expected {
         first_error = Some(RowError::TooFewCells { expected, found });
     }
-    let agent = Some((row.acd, row.logid)).filter(|(_, logid)| !logid.is_empty());
+    let agent = Some((row.acd, row.logid)).filter(|(_, logid)| key_readable && !logid.is_empty());
     match (first_error, agent) {
         (Some(error), agent) => Err(RecordError::BadRow { error, agent }),
         (None, None) => Err(RecordError::BadRow {

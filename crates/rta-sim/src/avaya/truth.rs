@@ -174,6 +174,8 @@ pub struct GroundTruth {
     keys: HashMap<(u32, Box<[u8]>), usize>,
     open: Option<OpenBatch>,
     previous_batch_time: Option<Timestamp>,
+    /// An `F0` was seen: a trailer with no batch open is then a stray.
+    headers: bool,
     groups: Vec<Vec<ExpectedChange>>,
     stats: Stats,
 }
@@ -188,6 +190,7 @@ impl GroundTruth {
             keys: HashMap::new(),
             open: None,
             previous_batch_time: None,
+            headers: false,
             groups: Vec::new(),
             stats: Stats::default(),
         }
@@ -218,6 +221,7 @@ impl GroundTruth {
     /// `F0` with this local time, received at `now`.
     pub fn batch_start(&mut self, local: DateTime, now: Timestamp) {
         self.stats.lines += 1;
+        self.headers = true;
         self.end(false);
         let time = self
             .zone
@@ -302,6 +306,10 @@ impl GroundTruth {
     /// A trailer (`F3`) received at `now`.
     pub fn trailer(&mut self, now: Timestamp) {
         self.stats.lines += 1;
+        if self.open.is_none() && self.headers {
+            self.stats.stray_trailers += 1;
+            return;
+        }
         self.batch(now);
         self.end(true);
     }
@@ -354,8 +362,16 @@ impl GroundTruth {
         };
         let floor = self.previous_batch_time;
         let mut group = Vec::new();
-        for (index, said) in batch.listed {
+        for (index, mut said) in batch.listed {
             let known = &mut self.known[index];
+            // A cut-off batch may lack a skill's rows: its skills add to the known ones.
+            if let Some(status) = known
+                .status
+                .as_ref()
+                .filter(|_| !completed && self.detailed)
+            {
+                said.status.add_skills(&status.skills);
+            }
             if known.status.as_ref() == Some(&said.status) {
                 continue;
             }
