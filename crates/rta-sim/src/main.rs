@@ -1,8 +1,11 @@
 //! `rta-sim`: streams simulated source feeds to a running engine.
 //!
 //! ```text
+//! rta-sim demo                      # the embedded demo: simulator -> decoder -> events
 //! rta-sim avaya --port 5001 --agents 500 --refresh 15 --faults split,garbage
 //! ```
+
+mod demo;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
@@ -26,6 +29,9 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Run the embedded demo: a simulated CMS streams into the real Avaya decoder over
+    /// loopback, and every agent change is printed as an NDJSON event.
+    Demo(demo::DemoArgs),
     /// Connect to an engine's Avaya listener and stream a CMS rt_socket agent report.
     Avaya(AvayaArgs),
 }
@@ -168,6 +174,7 @@ async fn main() -> anyhow::Result<()> {
         .with_writer(std::io::stderr)
         .init();
     match Cli::parse().command {
+        Command::Demo(args) => demo::run(args).await,
         Command::Avaya(args) => avaya(args).await,
     }
 }
