@@ -20,10 +20,10 @@
 
 use futures::StreamExt;
 use jiff::{SignedDuration, Timestamp};
-use rta_avaya::{Assembler, ChangeKind, FrameError, LineCodec, Output, RowStyle};
+use rta_avaya::{Assembler, ChangeKind, LineCodec, RowStyle};
 use rta_model::{IntegrationId, Zone};
 use rta_sim::avaya::{
-    AvayaSim, ExpectedChange, Faults, SimConfig, SkillColumn, StreamOptions, StreamReport,
+    AvayaSim, Faults, Recorder, SimConfig, SkillColumn, StreamOptions, StreamReport,
     parse_time_mark, stream,
 };
 use std::time::Duration;
@@ -32,9 +32,8 @@ use tokio_util::codec::FramedRead;
 
 /// The receiving side: one assembler for the integration, whatever the connection.
 struct Receiver {
-    assembler: Assembler,
+    recorder: Recorder,
     max_line: usize,
-    groups: Vec<Vec<ExpectedChange>>,
     now: Timestamp,
     connections: u64,
 }
@@ -42,35 +41,13 @@ struct Receiver {
 impl Receiver {
     fn new(sim: &AvayaSim) -> Self {
         Receiver {
-            assembler: Assembler::new(
+            recorder: Recorder::new(Assembler::new(
                 sim.config().assembler_config(IntegrationId(7)),
                 sim.layout().clone(),
-            ),
+            )),
             max_line: sim.config().max_line,
-            groups: Vec::new(),
             now: sim.next_time(),
             connections: 0,
-        }
-    }
-
-    /// Feeds one frame, or the end of the connection (`None`), and keeps what it emitted.
-    fn push(&mut self, frame: Option<Result<bytes::Bytes, FrameError>>) {
-        let mut group = Vec::new();
-        let mut sink = |output: Output<'_>| {
-            if let Output::Agent(change) = output {
-                group.push(ExpectedChange::from(&change));
-            }
-        };
-        match frame {
-            // Bad input is reported and counted; the stream goes on.
-            Some(frame) => {
-                let _ = self.assembler.push_frame(frame, self.now, &mut sink);
-            }
-            None => self.assembler.connection_lost(self.now, &mut sink),
-        }
-        if !group.is_empty() {
-            group.sort_by(|a, b| a.key().cmp(&b.key()));
-            self.groups.push(group);
         }
     }
 
@@ -82,9 +59,9 @@ impl Receiver {
             if let Some(time) = frame.as_ref().ok().and_then(|line| parse_time_mark(line)) {
                 self.now = time;
             }
-            self.push(Some(frame));
+            self.recorder.push(Some(frame), self.now);
         }
-        self.push(None);
+        self.recorder.push(None, self.now);
         self.connections += 1;
     }
 }
@@ -141,7 +118,7 @@ fn start() -> Timestamp {
 impl Run {
     /// The receiver emitted exactly the ground truth; returns the number of changes.
     fn assert_exact(&self) -> usize {
-        let got = &self.receiver.groups;
+        let got = &self.receiver.recorder.groups;
         let expected = self.sim.truth().groups();
         assert_eq!(self.report.write_failures, 0);
         for (index, (got, expected)) in got.iter().zip(expected).enumerate() {
@@ -160,7 +137,10 @@ impl Run {
                 &expected[got.len()..]
             }
         );
-        assert_eq!(self.receiver.assembler.stats(), self.sim.truth().stats());
+        assert_eq!(
+            self.receiver.recorder.assembler.stats(),
+            self.sim.truth().stats()
+        );
         assert_eq!(self.receiver.connections, self.report.connections);
         got.iter().map(Vec::len).sum()
     }
@@ -178,7 +158,11 @@ impl Run {
     /// After a clean run every agent's last status is its true state.
     fn assert_final_states(&self) {
         for agent in self.sim.agents() {
-            let status = self.receiver.assembler.status_of(agent.acd, &agent.logid);
+            let status = self
+                .receiver
+                .recorder
+                .assembler
+                .status_of(agent.acd, &agent.logid);
             match status {
                 Some((status, _)) => {
                     assert_eq!(status.state, agent.activity.state());
@@ -199,7 +183,10 @@ async fn clean_text_run() {
     assert!(changes > 1000, "{changes} changes");
     assert_eq!(run.report.connections, 1);
     assert!(run.count(ChangeKind::LoggedOut) > 0 && run.count(ChangeKind::Changed) > 0);
-    assert_eq!(run.receiver.assembler.stats().batches_completed, 50);
+    assert_eq!(
+        run.receiver.recorder.assembler.stats().batches_completed,
+        50
+    );
     run.assert_final_states();
 }
 
@@ -225,7 +212,7 @@ async fn multi_skill_split_rows_with_detailed_statuses() {
     config.detailed_statuses = true;
     let run = run(config, 40).await;
     assert!(run.assert_exact() > 500);
-    let stats = run.receiver.assembler.stats();
+    let stats = run.receiver.recorder.assembler.stats();
     assert!(stats.rows > 150 * 40, "one row per skill: {stats:?}");
     let merged = run
         .sim
@@ -261,7 +248,7 @@ async fn all_faults() {
     config.refresh = SignedDuration::from_secs(15);
     let run = run(config, 80).await;
     assert!(run.assert_exact() > 1000);
-    let stats = run.receiver.assembler.stats();
+    let stats = run.receiver.recorder.assembler.stats();
     assert!(run.report.disconnects > 0 && run.report.connections > 1);
     assert!(stats.batches_cut_off > run.report.disconnects, "{stats:?}");
     assert!(

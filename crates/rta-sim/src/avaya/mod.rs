@@ -10,6 +10,8 @@
 //! - Alongside, [`GroundTruth`] computes what a correct receiver must emit for what was
 //!   actually delivered ([`ExpectedChange`]s in groups, one per batch end, and the counters
 //!   of `rta_avaya::Stats`), from the simulator's typed knowledge, not from the bytes.
+//! - [`Recorder`] groups what a real `rta_avaya::Assembler` emits the same way, for the
+//!   comparison.
 //! - [`stream`] sends the batches to a receiver over TCP, paced in real time or not, with
 //!   reconnection ([`StreamOptions`], [`StreamReport`]).
 //!
@@ -28,4 +30,4 @@ pub use client::{StreamOptions, StreamReport, stream};
 pub use config::{Faults, SimConfig, SkillColumn};
 pub use error::SimError;
 pub use sim::{AvayaSim, SimBatch, TIME_MARK_TAG, Write, parse_time_mark};
-pub use truth::{ExpectedChange, ExpectedStatus, GroundTruth, TypedRow};
+pub use truth::{ExpectedChange, ExpectedStatus, GroundTruth, Recorder, TypedRow};

@@ -507,11 +507,9 @@ mod tests {
     use super::*;
     use crate::avaya::agent::Activity;
     use crate::avaya::config::Faults;
-    use crate::avaya::truth::ExpectedChange;
+    use crate::avaya::truth::Recorder;
     use jiff::SignedDuration;
-    use rta_avaya::{
-        Assembler, ChangeKind, FrameError, LineCodec, Output, Record, RowStyle, parse_record,
-    };
+    use rta_avaya::{Assembler, ChangeKind, LineCodec, Record, RowStyle, parse_record};
     use rta_model::{IntegrationId, Zone};
     use tokio_util::codec::Decoder;
 
@@ -624,42 +622,11 @@ mod tests {
         assert!(seen_groups > 30);
     }
 
-    /// A receiver as the loopback test builds one, fed in memory.
-    struct Receiver {
-        assembler: Assembler,
-        groups: Vec<Vec<ExpectedChange>>,
-    }
-
-    impl Receiver {
-        /// Feeds a frame, or the connection's end (`None`); keeps the changes of the call.
-        fn push(&mut self, frame: Option<Result<Bytes, FrameError>>, now: Timestamp) {
-            let mut group = Vec::new();
-            let mut sink = |output: Output<'_>| {
-                if let Output::Agent(change) = output {
-                    group.push(ExpectedChange::from(&change));
-                }
-            };
-            match frame {
-                Some(frame) => {
-                    let _ = self.assembler.push_frame(frame, now, &mut sink);
-                }
-                None => self.assembler.connection_lost(now, &mut sink),
-            }
-            if !group.is_empty() {
-                group.sort_by(|a, b| a.key().cmp(&b.key()));
-                self.groups.push(group);
-            }
-        }
-    }
-
-    fn assemble(sim: &mut AvayaSim, batches: usize) -> Receiver {
-        let mut receiver = Receiver {
-            assembler: Assembler::new(
-                sim.config().assembler_config(IntegrationId(1)),
-                sim.layout().clone(),
-            ),
-            groups: Vec::new(),
-        };
+    fn assemble(sim: &mut AvayaSim, batches: usize) -> Recorder {
+        let mut receiver = Recorder::new(Assembler::new(
+            sim.config().assembler_config(IntegrationId(1)),
+            sim.layout().clone(),
+        ));
         let mut codec = LineCodec::new(sim.config().max_line);
         let mut buffer = bytes::BytesMut::new();
         let mut now = sim.next_time();

@@ -20,9 +20,12 @@
 //! Changes come in groups, one per batch end, sorted by agent key: a receiver emits the
 //! changes of one batch together, in an order the spec leaves open.
 
+use bytes::Bytes;
 use jiff::civil::DateTime;
 use jiff::{SignedDuration, Timestamp};
-use rta_avaya::{AgentChange, AgentState, ChangeKind, Stats, WorkMode};
+use rta_avaya::{
+    AgentChange, AgentState, Assembler, ChangeKind, FrameError, Output, Stats, WorkMode,
+};
 use rta_model::Zone;
 use std::collections::HashMap;
 use std::fmt;
@@ -428,6 +431,46 @@ impl OpenBatch {
     fn say(&mut self, index: usize, said: Said) {
         self.positions.insert(index, self.listed.len());
         self.listed.push((index, said));
+    }
+}
+
+/// The receiving side of a comparison with [`GroundTruth`]: an assembler, and what it emitted
+/// grouped the way [`GroundTruth::groups`] groups it (one group per call that ended a batch,
+/// sorted by agent key, since the spec fixes no order within a batch).
+#[derive(Debug)]
+pub struct Recorder {
+    pub assembler: Assembler,
+    pub groups: Vec<Vec<ExpectedChange>>,
+}
+
+impl Recorder {
+    /// Records what `assembler` emits.
+    pub fn new(assembler: Assembler) -> Self {
+        Recorder {
+            assembler,
+            groups: Vec::new(),
+        }
+    }
+
+    /// Feeds a frame, or the connection's end (`None`), received at `now`. Rejected input is
+    /// counted by the assembler (compared through its stats) and otherwise ignored.
+    pub fn push(&mut self, frame: Option<Result<Bytes, FrameError>>, now: Timestamp) {
+        let mut group = Vec::new();
+        let mut sink = |output: Output<'_>| {
+            if let Output::Agent(change) = output {
+                group.push(ExpectedChange::from(&change));
+            }
+        };
+        match frame {
+            Some(frame) => {
+                let _ = self.assembler.push_frame(frame, now, &mut sink);
+            }
+            None => self.assembler.connection_lost(now, &mut sink),
+        }
+        if !group.is_empty() {
+            group.sort_by(|a, b| a.key().cmp(&b.key()));
+            self.groups.push(group);
+        }
     }
 }
 
