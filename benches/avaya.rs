@@ -4,9 +4,10 @@
 //!   `BytesMut` fed in 64 KiB reads plus [`parse_record`] for every line; `baseline` is what a
 //!   first implementation would do: `BufRead::lines` (a `String` per line), `split('|')`, an
 //!   owned `String` per trimmed field, and `str::parse` for every number, duration and state.
-//!   Both read every field of the `agent` preset and fold them into the same checksum, which is
-//!   compared once, outside the timed loops. Two captures: `padded` (text states and clock
-//!   durations, space-padded like the spec example) and `numeric` (`agent-numeric` style).
+//!   Both read every field of the `agent` preset; the timed loops hand each row to `black_box`,
+//!   and a run outside them folds every field into a checksum that must be equal on both
+//!   sides. Two captures: `padded` (text states and clock durations, space-padded like the
+//!   spec example) and `numeric` (`agent-numeric` style).
 //! - `avaya_assemble`: 1,000 consecutive batches (snapshots) of 10k agents through the
 //!   [`Assembler`] (`push_line`: parse + snapshot diff), one batch per iteration, cycling over
 //!   the 1,000; against a baseline that builds a `HashMap` of owned rows per batch and diffs it
@@ -14,9 +15,16 @@
 //!   loops, by count and checksum).
 //!
 //! Run with `cargo bench --bench avaya`; results are in `benches/RESULTS.md`.
+//!
+//! Instruction counts, which unlike times do not depend on what else the machine runs: with
+//! `AVAYA_PROFILE=<routine>` set, the bench binary runs one routine a fixed number of times
+//! inside `measured` and exits, for
+//! `valgrind --tool=callgrind --toggle-collect='avaya::measured*' target/release/deps/avaya-<hash>`.
+//! Routines: `parse-rta`, `parse-baseline`, `parse-rta-numeric`, `parse-baseline-numeric`,
+//! `assemble-rta`, `assemble-baseline`. It prints the number of lines measured.
 
 use bytes::BytesMut;
-use criterion::{Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
+use criterion::{Criterion, SamplingMode, Throughput, criterion_group};
 use jiff::SignedDuration;
 use jiff::civil::DateTime;
 use jiff::tz::TimeZone;
@@ -848,5 +856,98 @@ fn bench_assemble(c: &mut Criterion) {
     group.finish();
 }
 
+// ---------------------------------------------------------------------------------------------
+// Instruction counts (AVAYA_PROFILE).
+
+/// The code callgrind counts (`--toggle-collect='avaya::measured*'`).
+#[inline(never)]
+fn measured<R>(f: impl FnOnce() -> R) -> R {
+    f()
+}
+
+/// Parse captures read per profile run.
+const PROFILE_PARSE_RUNS: usize = 3;
+/// Batches of a profile run of the assemblers: the first warm the tables up, uncounted.
+const PROFILE_WARM_BATCHES: usize = 5;
+const PROFILE_BATCHES: usize = 20;
+
+fn profile(routine: &str) {
+    let numeric = routine.ends_with("-numeric");
+    let style = RowStyle {
+        numeric,
+        padded: !numeric,
+    };
+    let layout = Layout::agent();
+    let lines = match routine.trim_end_matches("-numeric") {
+        "parse-rta" | "parse-baseline" => {
+            let mut cms = Cms::new(0x00ca_970e, style);
+            let mut capture = Vec::new();
+            for _ in 0..PARSE_BATCHES {
+                cms.batch(&mut capture);
+            }
+            let mut lines = 0;
+            for _ in 0..PROFILE_PARSE_RUNS {
+                lines += if routine.starts_with("parse-rta") {
+                    let summary = measured(|| {
+                        rta_parse(black_box(&capture), &layout, &mut |row| {
+                            black_box(row);
+                        })
+                    });
+                    summary.rows + summary.batch_starts + summary.trailers
+                } else {
+                    let summary = measured(|| {
+                        naive_parse(black_box(&capture), &mut |row| {
+                            black_box(row);
+                        })
+                    });
+                    summary.rows + summary.batch_starts + summary.trailers
+                };
+            }
+            lines
+        }
+        "assemble-rta" | "assemble-baseline" => {
+            let (batches, _) = generate_batches(PROFILE_BATCHES, style);
+            let (warm, counted) = batches.split_at(PROFILE_WARM_BATCHES);
+            let mut changes = 0u64;
+            let mut count = |_: ChangeKind, logid: &[u8], code: &str, aux, time| {
+                black_box((logid, code, aux, time));
+                changes += 1;
+            };
+            if routine == "assemble-rta" {
+                let mut rta = RtaAssemble::new();
+                warm.iter().for_each(|batch| rta.batch(batch, &mut count));
+                measured(|| {
+                    counted
+                        .iter()
+                        .for_each(|batch| rta.batch(batch, &mut count))
+                });
+            } else {
+                let mut naive = NaiveAssemble::default();
+                warm.iter().for_each(|batch| naive.batch(batch, &mut count));
+                measured(|| {
+                    counted
+                        .iter()
+                        .for_each(|batch| naive.batch(batch, &mut count))
+                });
+            }
+            black_box(changes);
+            counted.iter().map(|batch| batch.ends.len() as u64).sum()
+        }
+        other => {
+            eprintln!("AVAYA_PROFILE: unknown routine {other:?}");
+            std::process::exit(2);
+        }
+    };
+    println!("{routine}: {lines} lines measured");
+}
+
 criterion_group!(benches, bench_parse, bench_assemble);
-criterion_main!(benches);
+
+fn main() {
+    if let Ok(routine) = std::env::var("AVAYA_PROFILE") {
+        profile(&routine);
+        return;
+    }
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}
