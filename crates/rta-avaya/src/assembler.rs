@@ -250,6 +250,9 @@ pub struct Assembler {
     agents: Vec<AgentSlot>,
     index: HashMap<u32, HashMap<Box<[u8]>, u32>>,
     touched: Vec<u32>,
+    /// The slot after the last row's: CMS lists agents in the same order every refresh, so
+    /// this is usually the next row's agent, found without hashing.
+    cursor: usize,
     batch: Option<OpenBatch>,
     batches_opened: u64,
     /// The feed sends `F0` headers.
@@ -269,6 +272,7 @@ impl Assembler {
             agents: Vec::new(),
             index: HashMap::new(),
             touched: Vec::new(),
+            cursor: 0,
             batch: None,
             batches_opened: 0,
             headers: false,
@@ -433,7 +437,13 @@ impl Assembler {
     }
 
     fn slot_of(&mut self, acd: u32, logid: &[u8]) -> Option<u32> {
-        self.index.get(&acd)?.get(logid).copied()
+        let guess = self.agents.get(self.cursor);
+        let index = match guess.filter(|slot| slot.acd == acd && *slot.logid == *logid) {
+            Some(_) => u32::try_from(self.cursor).ok()?,
+            None => *self.index.get(&acd)?.get(logid)?,
+        };
+        self.cursor = index as usize + 1;
+        Some(index)
     }
 
     fn apply_row(
@@ -467,6 +477,7 @@ impl Assembler {
                     .entry(row.acd)
                     .or_default()
                     .insert(row.logid.into(), index);
+                self.cursor = self.agents.len();
                 index
             }
         };

@@ -72,35 +72,66 @@ fn optional_cell<'a, O>(
 
 /// A trimmed non-negative integer.
 pub fn integer(cell: &[u8]) -> Result<Option<u32>, CellError> {
-    let cell = trim(cell);
-    if cell.is_empty() {
-        return Ok(None);
+    // The usual cell, space padding around up to nine digits (no overflow possible), in
+    // one pass; everything else takes the general parser.
+    let mut rest = cell;
+    while let [b' ', tail @ ..] = rest {
+        rest = tail;
     }
-    // Up to nine digits cannot overflow a u32: fold them in one branch-free pass, the
-    // common case by far; everything else takes the general parser.
-    if cell.len() <= 9 {
-        let (value, all_digits) = cell
-            .iter()
-            .fold((0u32, true), |(value, all_digits), &byte| {
-                let digit = byte.wrapping_sub(b'0');
-                (
-                    value.wrapping_mul(10).wrapping_add(u32::from(digit)),
-                    all_digits & (digit <= 9),
-                )
-            });
-        if all_digits {
-            return Ok(Some(value));
+    let (mut value, mut digits) = (0u32, 0);
+    while let [digit @ b'0'..=b'9', tail @ ..] = rest {
+        if digits == 9 {
+            break;
         }
+        value = value * 10 + u32::from(digit - b'0');
+        digits += 1;
+        rest = tail;
     }
+    if rest.iter().all(|&b| b == b' ') {
+        return Ok((digits > 0).then_some(value));
+    }
+    let cell = trim(cell);
     match decimal::<_, nom::error::Error<_>>(cell) {
         Ok((b"", value)) => Ok(Some(value)),
-        _ if is_overflow(cell) => Ok(None),
+        _ if cell.is_empty() || is_overflow(cell) => Ok(None),
         _ => Err(CellError::Integer),
     }
 }
 
 /// A CMS duration in seconds: `:SS`, `M:SS`, `MM:SS`, `H:MM:SS` or plain seconds.
 pub fn duration(cell: &[u8]) -> Result<Option<u32>, CellError> {
+    match usual_duration(trim(cell)) {
+        Some(seconds) => Ok(Some(seconds)),
+        None => any_duration(cell),
+    }
+}
+
+/// The duration forms CMS sends every row (`:SS`, `M:SS`, `H:MM:SS`, seconds), at most nine
+/// bytes, read in one pass without nom; `None` for anything else (blank, `*****`, bad or
+/// long cells), which [`any_duration`] decides. Equal to it wherever it answers (tested).
+fn usual_duration(cell: &[u8]) -> Option<u32> {
+    if cell.is_empty() || cell.len() > 9 {
+        return None;
+    }
+    let (mut total, mut part, mut digits, mut colons) = (0u32, 0u32, 0u8, 0u8);
+    for &byte in cell {
+        match byte {
+            b'0'..=b'9' => {
+                part = part * 10 + u32::from(byte - b'0');
+                digits += 1;
+            }
+            b':' if colons < 2 && (colons == 0 || (digits > 0 && part < 60)) => {
+                total = total * 60 + part;
+                (part, digits, colons) = (0, 0, colons + 1);
+            }
+            _ => return None,
+        }
+    }
+    (digits > 0 && (colons == 0 || part < 60)).then(|| total * 60 + part)
+}
+
+/// The full duration grammar, in nom.
+fn any_duration(cell: &[u8]) -> Result<Option<u32>, CellError> {
     let clock = (
         opt(decimal),
         opt(preceded(tag(&b":"[..]), decimal)),
@@ -298,6 +329,16 @@ mod tests {
         assert_eq!(integer(b"-1"), Err(CellError::Integer));
         assert_eq!(integer(b"99999999999"), Err(CellError::Integer));
         assert_eq!(integer(b"x"), Err(CellError::Integer));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_usual_durations_read_as_the_full_grammar(cell in "[ 0-9:*x]{0,12}") {
+            if let Some(seconds) = usual_duration(trim(cell.as_bytes())) {
+                proptest::prop_assert_eq!(any_duration(cell.as_bytes()), Ok(Some(seconds)));
+            }
+            proptest::prop_assert_eq!(duration(cell.as_bytes()), any_duration(cell.as_bytes()));
+        }
     }
 
     #[test]

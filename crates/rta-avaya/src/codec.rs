@@ -86,9 +86,16 @@ impl Decoder for LineCodec {
             }
             // A line of max_line bytes may still be followed by CR LF.
             let window = buf.len().min(self.max_line + 2);
-            match memchr::memchr(b'\n', &buf[self.searched..window]) {
+            // A buffer shorter than what was searched is not the one searched (a caller reused
+            // the codec): search it from its start.
+            let start = if self.searched > window {
+                0
+            } else {
+                self.searched
+            };
+            match memchr::memchr(b'\n', &buf[start..window]) {
                 Some(offset) => {
-                    let end = self.searched + offset;
+                    let end = start + offset;
                     self.searched = 0;
                     let mut line = buf.split_to(end + 1);
                     line.truncate(end);
@@ -219,6 +226,18 @@ mod tests {
         assert_eq!(lines(&items), [&b"F1|a"[..]]);
         assert!(
             matches!(&items[1], Err(FrameError::Truncated { line }) if line.as_bytes() == b"F1|1|401")
+        );
+    }
+
+    #[test]
+    fn a_new_shorter_buffer_is_searched_from_its_start() {
+        let mut codec = LineCodec::default();
+        let mut first = BytesMut::from(&b"F1|1|401"[..]);
+        assert_eq!(codec.decode(&mut first).unwrap(), None);
+        let mut second = BytesMut::from(&b"F3\n"[..]);
+        assert_eq!(
+            codec.decode(&mut second).unwrap(),
+            Some(Ok(Bytes::from_static(b"F3")))
         );
     }
 

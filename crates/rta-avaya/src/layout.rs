@@ -232,6 +232,11 @@ impl Layout {
         &self.numeric_states
     }
 
+    /// True when the layout has the field.
+    pub fn has(&self, field: Field) -> bool {
+        self.fields.contains(&field)
+    }
+
     /// The column of a field, if the layout has it.
     pub fn position(&self, field: Field) -> Option<usize> {
         self.fields.iter().position(|&f| f == field)

@@ -120,7 +120,7 @@ pub fn parse_record<'a>(line: &'a [u8], layout: &Layout) -> Result<Record<'a>, R
                 .map_err(|_| RecordError::BadBatchTime)
         }
         Some(1) => match layout.kind() {
-            ReportKind::Agent => parse_agent_row(cells, layout).map(Record::Agent),
+            ReportKind::Agent => parse_agent_row(cells, layout),
             ReportKind::Split => parse_queue_row(cells, layout).map(Record::Queue),
         },
         Some(3) => Ok(Record::Trailer),
@@ -134,7 +134,7 @@ pub fn parse_record<'a>(line: &'a [u8], layout: &Layout) -> Result<Record<'a>, R
 fn parse_agent_row<'a>(
     mut cells: Cells<'a>,
     layout: &Layout,
-) -> Result<AgentRow<'a>, RecordError<'a>> {
+) -> Result<Record<'a>, RecordError<'a>> {
     let mut row = AgentRow {
         acd: 0,
         logid: b"",
@@ -191,10 +191,8 @@ fn parse_agent_row<'a>(
             });
         }
     }
-    if layout.position(Field::AgState).is_none() {
-        if let Some(state) = work_mode {
-            row.state = state;
-        }
+    if let Some(state) = work_mode.filter(|_| !layout.has(Field::AgState)) {
+        row.state = state;
     }
     if row.state.direction == Direction::None {
         row.state.direction = direction;
@@ -210,7 +208,7 @@ fn parse_agent_row<'a>(
             error: RowError::MissingLogId,
             agent: None,
         }),
-        (None, Some(_)) => Ok(row),
+        (None, Some(_)) => Ok(Record::Agent(row)),
     }
 }
 
