@@ -213,10 +213,54 @@ pub fn agent_state(cell: &[u8], numeric: &NumericStates) -> Result<Option<AgentS
             _ => Err(CellError::State),
         };
     }
+    if let Some(state) = canonical_state(trimmed) {
+        return Ok(Some(state));
+    }
     if trimmed.is_empty() || is_overflow(trimmed) {
         return Ok(None);
     }
     text_state(trimmed).map(Some).ok_or(CellError::State)
+}
+
+/// A word of up to eight bytes as one integer, ASCII letters upper-cased (clearing bit 5 of
+/// a byte turns no other byte into a letter), with its length: `None` when longer.
+const fn packed_word(word: &[u8]) -> Option<(usize, u64)> {
+    if word.len() > 8 {
+        return None;
+    }
+    let mut packed = 0u64;
+    let mut at = 0;
+    while at < word.len() {
+        packed |= ((word[at] & !0x20) as u64) << (8 * at);
+        at += 1;
+    }
+    Some((word.len(), packed))
+}
+
+/// The canonical codes (`AVAIL`, `ACDIN`, `AUXOUT`...) packed, for [`canonical_state`].
+const CANONICAL_WORDS: [((usize, u64), AgentState); 30] = {
+    let mut table = [((0, 0), AgentState::new(WorkMode::Unknown)); 30];
+    let mut entry = 0;
+    while entry < table.len() {
+        let (code, state) = AgentState::CANONICAL[entry];
+        table[entry] = match packed_word(code.as_bytes()) {
+            Some(word) => (word, state),
+            None => ((usize::MAX, 0), state), // longer codes never match here
+        };
+        entry += 1;
+    }
+    table
+};
+
+/// The state spelled in its canonical code, in any case: a few integer comparisons instead of
+/// a copy and byte-string matches, for the spelling nearly every row uses. Other spellings
+/// (`RINGING`, `Unstaffed`) and bad cells go to [`text_state`].
+fn canonical_state(word: &[u8]) -> Option<AgentState> {
+    let word = packed_word(word)?;
+    CANONICAL_WORDS
+        .iter()
+        .find(|(packed, _)| *packed == word)
+        .map(|&(_, state)| state)
 }
 
 /// A `DIRECTION` cell: `IN`, `OUT` or blank.
@@ -388,6 +432,20 @@ mod tests {
         assert_eq!(text("UNSTAFF"), state(WorkMode::Unstaffed, No));
         assert_eq!(text("Unstaffed"), state(WorkMode::Unstaffed, No));
         assert_eq!(text("   "), None);
+    }
+
+    #[test]
+    fn canonical_codes_are_read_like_any_spelling() {
+        for (code, state) in AgentState::CANONICAL {
+            for spelling in [code.to_string(), code.to_lowercase()] {
+                assert_eq!(text(&spelling), Some(state), "{spelling}");
+                assert_eq!(text_state(spelling.as_bytes()), Some(state), "{spelling}");
+            }
+        }
+        // Bytes that only look alike once bit 5 is cleared are not letters.
+        for near in ["ACD\0", "AC\u{4}", "ACD ", "\u{1}CD"] {
+            assert_eq!(canonical_state(near.as_bytes()), None, "{near:?}");
+        }
     }
 
     #[test]

@@ -52,7 +52,7 @@ impl WorkMode {
     }
 
     /// The status codes of this mode: none, `IN`, `OUT` direction, in that order.
-    fn codes(self) -> [&'static str; 3] {
+    const fn codes(self) -> [&'static str; 3] {
         match self {
             WorkMode::Unstaffed => ["UNSTAFF", "UNSTAFFIN", "UNSTAFFOUT"],
             WorkMode::Avail => ["AVAIL", "AVAILIN", "AVAILOUT"],
@@ -83,6 +83,41 @@ impl AgentState {
             direction: Direction::None,
         }
     }
+
+    /// The state of each direction of a mode, in the order of [`WorkMode::codes`].
+    const fn with_directions(mode: WorkMode) -> [AgentState; 3] {
+        [
+            AgentState {
+                mode,
+                direction: Direction::None,
+            },
+            AgentState {
+                mode,
+                direction: Direction::In,
+            },
+            AgentState {
+                mode,
+                direction: Direction::Out,
+            },
+        ]
+    }
+
+    /// Every state of [`WorkMode::ALL`], with its canonical code.
+    pub(crate) const CANONICAL: [(&'static str, AgentState); 30] = {
+        let mut table = [("", AgentState::new(WorkMode::Unknown)); 30];
+        let mut mode = 0;
+        while mode < WorkMode::ALL.len() {
+            let codes = WorkMode::ALL[mode].codes();
+            let states = Self::with_directions(WorkMode::ALL[mode]);
+            let mut direction = 0;
+            while direction < 3 {
+                table[mode * 3 + direction] = (codes[direction], states[direction]);
+                direction += 1;
+            }
+            mode += 1;
+        }
+        table
+    };
 
     /// The normalized status code: the mode with the direction glued on (`ACDIN`, `AUX`,
     /// `ACWOUT`), whatever spelling the row used (`RINGING` is `RING`, `32` is `ACDIN`).
