@@ -594,6 +594,11 @@ fn generate_batches(count: usize, style: RowStyle) -> (Vec<Batch>, usize) {
     (batches, rows)
 }
 
+/// A snapshot assembler under test: rta's or the baseline.
+trait AssembleBatch {
+    fn batch(&mut self, batch: &Batch, on_change: &mut impl OnChange);
+}
+
 struct RtaAssemble {
     assembler: Assembler,
     now: Timestamp,
@@ -606,7 +611,9 @@ impl RtaAssemble {
             now: "2026-11-23T09:00:00Z".parse().expect("a timestamp"),
         }
     }
+}
 
+impl AssembleBatch for RtaAssemble {
     fn batch(&mut self, batch: &Batch, on_change: &mut impl OnChange) {
         let mut sink = |output: Output<'_>| {
             if let Output::Agent(change) = output {
@@ -635,14 +642,16 @@ struct NaiveAssemble {
     previous_batch_time: Option<i64>,
 }
 
-impl NaiveAssemble {
+impl AssembleBatch for NaiveAssemble {
     fn batch(&mut self, batch: &Batch, on_change: &mut impl OnChange) {
         for line in batch.lines() {
             let line = String::from_utf8(line.to_vec()).expect("the feed is ASCII");
             self.line(&line, on_change);
         }
     }
+}
 
+impl NaiveAssemble {
     fn line(&mut self, line: &str, on_change: &mut impl OnChange) {
         let fields = naive_fields(line);
         match fields[0].as_str() {
@@ -815,45 +824,37 @@ fn bench_assemble(c: &mut Criterion) {
         .measurement_time(Duration::from_secs(8));
     // One iteration = the next batch of the 1,000 (cycling), so the figure is time per batch.
     group.throughput(Throughput::Elements((rows / ASSEMBLE_BATCHES) as u64));
-    group.bench_function("rta", |b| {
-        let batches: &Vec<Batch> = prepared.get_or_init(|| prepare_assemble(style));
-        let mut rta = RtaAssemble::new();
-        let mut changes = 0u64;
-        let mut count = |_: ChangeKind, logid: &[u8], code: &str, aux, time| {
-            black_box((logid, code, aux, time));
-            changes += 1;
-        };
-        let mut next = 0;
-        b.iter_custom(|iterations| {
-            let start = Instant::now();
-            for _ in 0..iterations {
-                rta.batch(&batches[next % batches.len()], &mut count);
-                next += 1;
-            }
-            start.elapsed()
-        });
-        black_box(changes);
-    });
-    group.bench_function("baseline", |b| {
-        let batches: &Vec<Batch> = prepared.get_or_init(|| prepare_assemble(style));
-        let mut naive = NaiveAssemble::default();
-        let mut changes = 0u64;
-        let mut count = |_: ChangeKind, logid: &[u8], code: &str, aux, time| {
-            black_box((logid, code, aux, time));
-            changes += 1;
-        };
-        let mut next = 0;
-        b.iter_custom(|iterations| {
-            let start = Instant::now();
-            for _ in 0..iterations {
-                naive.batch(&batches[next % batches.len()], &mut count);
-                next += 1;
-            }
-            start.elapsed()
-        });
-        black_box(changes);
-    });
+    let batches = || prepared.get_or_init(|| prepare_assemble(style));
+    bench_assembler(&mut group, "rta", batches, RtaAssemble::new());
+    bench_assembler(&mut group, "baseline", batches, NaiveAssemble::default());
     group.finish();
+}
+
+/// One iteration = the next of the prepared batches (cycling), so the figure is per batch.
+fn bench_assembler<'b>(
+    group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    name: &str,
+    batches: impl Fn() -> &'b Vec<Batch>,
+    mut assembler: impl AssembleBatch,
+) {
+    group.bench_function(name, |b| {
+        let batches = batches();
+        let mut changes = 0u64;
+        let mut count = |_: ChangeKind, logid: &[u8], code: &str, aux, time| {
+            black_box((logid, code, aux, time));
+            changes += 1;
+        };
+        let mut next = 0;
+        b.iter_custom(|iterations| {
+            let start = Instant::now();
+            for _ in 0..iterations {
+                assembler.batch(&batches[next % batches.len()], &mut count);
+                next += 1;
+            }
+            start.elapsed()
+        });
+        black_box(changes);
+    });
 }
 
 // ---------------------------------------------------------------------------------------------
