@@ -1,0 +1,98 @@
+//! Snapshot reconciliation, shared by every source that sends full snapshots (Avaya batches,
+//! CIC snapshots): begin, rows, end. Agents of the integration that a completed snapshot did
+//! not list are logged out; an aborted snapshot (dropped without [`Snapshot::finish`]) logs
+//! nobody out, though its rows have been applied like any observation.
+
+use crate::table::{StateError, StateTable, Update};
+use rta_model::{AgentKey, Direction, IntegrationId, Observation, Phase, Status, Timestamp};
+use std::borrow::Cow;
+use std::collections::HashSet;
+
+/// A snapshot in progress for one integration.
+#[derive(Debug)]
+pub struct Snapshot<'t> {
+    table: &'t StateTable,
+    integration: IntegrationId,
+    seen: HashSet<AgentKey>,
+}
+
+/// The snapshot's row belongs to another integration.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SnapshotError {
+    #[error("a snapshot of {expected:?} got a row of {got:?}")]
+    OtherIntegration {
+        expected: IntegrationId,
+        got: IntegrationId,
+    },
+    #[error(transparent)]
+    State(#[from] StateError),
+}
+
+impl StateTable {
+    /// Begins a snapshot of `integration`.
+    pub fn begin_snapshot(&self, integration: IntegrationId) -> Result<Snapshot<'_>, StateError> {
+        self.members(integration)?;
+        Ok(Snapshot {
+            table: self,
+            integration,
+            seen: HashSet::new(),
+        })
+    }
+}
+
+impl<'t> Snapshot<'t> {
+    /// Applies one row and marks its agent as listed.
+    pub fn observe(
+        &mut self,
+        observation: &Observation<'_>,
+    ) -> Result<(AgentKey, Update<'t>), SnapshotError> {
+        if observation.integration != self.integration {
+            return Err(SnapshotError::OtherIntegration {
+                expected: self.integration,
+                got: observation.integration,
+            });
+        }
+        let (key, update) = self.table.observe(observation)?;
+        self.seen.insert(key);
+        Ok((key, update))
+    }
+
+    /// Completes the snapshot: every agent of the integration not listed, and not logged out
+    /// already, is logged out at `time` with the source's logged-out status `code`. Returns
+    /// those changes.
+    pub fn finish(
+        self,
+        code: &str,
+        time: Timestamp,
+        received: Timestamp,
+    ) -> Vec<(AgentKey, Update<'t>)> {
+        let mut changes = Vec::new();
+        let members = self.table.members(self.integration).unwrap_or_default();
+        for key in members {
+            if self.seen.contains(&key) {
+                continue;
+            }
+            let staffed = self
+                .table
+                .get(key)
+                .is_some_and(|status| status.phase != Phase::LoggedOut);
+            let Some((_, external_id)) = self.table.identity(key).filter(|_| staffed) else {
+                continue;
+            };
+            let logged_out = Observation {
+                integration: self.integration,
+                external_id: Cow::Borrowed(external_id),
+                phase: Phase::LoggedOut,
+                direction: Direction::None,
+                status: Status::new(code),
+                time,
+                received,
+            };
+            let update = self.table.update(key, &logged_out);
+            if matches!(update, Update::Changed { .. }) {
+                changes.push((key, update));
+            }
+        }
+        changes
+    }
+}
