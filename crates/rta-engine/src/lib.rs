@@ -1,0 +1,66 @@
+//! # rta-engine: the embeddable rta pipeline
+//!
+//! For now this crate holds the **event bus** (`issues show 3`, part 2); the sharded workers,
+//! the tokio adapters and the sinks will join it.
+//!
+//! ## The bus
+//! - [`Bus::publish`] gives every event an engine-wide, strictly increasing `seq` and fans it
+//!   out as one `Arc<Event>` (no payload copies) to every subscriber whose [`Filter`] matches:
+//!   event kinds, integrations, employees or teams (teams resolve through the [`Teams`] given
+//!   to the [`BusBuilder`]).
+//! - Consumers are synchronous ([`Bus::subscribe`], a `crossbeam-channel` queue) or async
+//!   ([`Bus::subscribe_async`], a `tokio::sync::mpsc` queue). Each receives [`Delivery`]s.
+//! - Publishing never blocks and memory stays bounded: each queue holds at most
+//!   `capacity` events (plus 2 reserved slots). A subscriber that does not keep up is
+//!   *lagged*: matching events are counted, not queued. As soon as it has room again (checked
+//!   on every publish, and at once when its receiver finds its queue empty) it receives
+//!   [`Delivery::Lagged`] with the exact count, then a [`Delivery::Snapshot`] of current
+//!   statuses from the bus's [`SnapshotSource`], then live events.
+//! - A ring keeps the most recent events: [`SubscribeOptions::resume_from`] replays what
+//!   followed a seq with no gap and no duplicate, or, if the ring no longer holds it all,
+//!   starts with `Lagged` + snapshot.
+//! - Dropping a receiver ends its subscription.
+//!
+//! ```
+//! use rta_engine::{Bus, Delivery, EmptySource, EventKind, Filter, SubscribeOptions};
+//! use rta_model::{EventBody, FeedEvent, FeedHealth, Timestamp};
+//! use std::sync::Arc;
+//!
+//! let bus = Bus::builder(Arc::new(EmptySource)).ring_capacity(1_000).build();
+//! let feeds = bus
+//!     .subscribe(SubscribeOptions::new(Filter::all().kinds([EventKind::Feed])).capacity(64))
+//!     .unwrap();
+//!
+//! let time: Timestamp = "2026-11-23T08:00:00Z".parse().unwrap();
+//! let feed = |health| {
+//!     EventBody::Feed(FeedEvent {
+//!         integration: "cms-paris".into(),
+//!         address: None,
+//!         health,
+//!         detail: None,
+//!     })
+//! };
+//! let first = bus.publish(time, feed(FeedHealth::Up));
+//! let second = bus.publish(time, feed(FeedHealth::Stale));
+//! assert!(second > first);
+//!
+//! let Delivery::Event(event) = feeds.recv().unwrap() else { panic!("an event") };
+//! assert_eq!(event.seq, first);
+//!
+//! // A consumer that reconnects resumes after the last seq it saw.
+//! let again = bus
+//!     .subscribe(SubscribeOptions::new(Filter::all()).resume_from(first))
+//!     .unwrap();
+//! assert_eq!(again.recv().unwrap().event().map(|e| e.seq), Some(second));
+//!
+//! drop(again);
+//! assert_eq!(bus.subscriber_count(), 1);
+//! ```
+
+mod bus;
+
+pub use bus::{
+    AsyncSubscription, Bus, BusBuilder, BusClosed, DEFAULT_CAPACITY, DEFAULT_RING_CAPACITY,
+    Delivery, EmptySource, EventKind, Filter, NoTeams, Snapshot, SnapshotSource, SubscribeError,
+    SubscribeOptions, Subscription, Teams, employee_of, integration_of,
+};

@@ -1,0 +1,505 @@
+//! The bus: sequencing, filters, sync and async delivery, bounded queues with lag recovery,
+//! resume from the ring, removal of dropped receivers. Deterministic: no sleeps.
+
+use rta_engine::{
+    Bus, BusClosed, Delivery, EventKind, Filter, Snapshot, SnapshotSource, SubscribeError,
+    SubscribeOptions, Subscription,
+};
+use rta_model::{
+    AdherenceEvent, AdherenceStatus, AgentStatusEvent, Event, EventBody, FeedEvent, FeedHealth,
+    Name, Phase, Timestamp,
+};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
+
+fn at() -> Timestamp {
+    "2026-11-23T10:00:00Z".parse().unwrap()
+}
+
+fn status(integration: &str, external_id: &str, employee: Option<&str>, code: &str) -> EventBody {
+    EventBody::AgentStatus(AgentStatusEvent {
+        integration: integration.into(),
+        external_id: external_id.into(),
+        employee: employee.map(Into::into),
+        phase: Phase::Away,
+        status: code.into(),
+        reason: None,
+        detail: None,
+        skills: Vec::new(),
+        activity: None,
+        since: at(),
+        received: at(),
+    })
+}
+
+fn adherence(employee: &str) -> EventBody {
+    EventBody::Adherence(AdherenceEvent {
+        employee: employee.into(),
+        status: AdherenceStatus::Out,
+        previous: Some(AdherenceStatus::In),
+        scheduled_activity: None,
+        actual_activity: None,
+        since: at(),
+    })
+}
+
+fn feed(integration: &str) -> EventBody {
+    EventBody::Feed(FeedEvent {
+        integration: integration.into(),
+        address: None,
+        health: FeedHealth::Up,
+        detail: None,
+    })
+}
+
+/// Current statuses by (integration, external id), as the state table will provide them.
+#[derive(Debug, Default)]
+struct MapSource {
+    current: Mutex<BTreeMap<(String, String), Event>>,
+    calls: Mutex<usize>,
+}
+
+impl SnapshotSource for MapSource {
+    fn snapshot(&self, _filter: &Filter) -> Vec<Event> {
+        *self.calls.lock().unwrap() += 1;
+        self.current.lock().unwrap().values().cloned().collect()
+    }
+}
+
+/// Updates the source like the engine will (state first), then publishes.
+fn publish_status(
+    bus: &Bus,
+    source: &MapSource,
+    integration: &str,
+    external_id: &str,
+    employee: Option<&str>,
+    code: &str,
+) -> u64 {
+    let body = status(integration, external_id, employee, code);
+    source.current.lock().unwrap().insert(
+        (integration.into(), external_id.into()),
+        Event {
+            seq: 0,
+            time: at(),
+            body: body.clone(),
+        },
+    );
+    bus.publish(at(), body)
+}
+
+fn new_bus(ring: usize) -> (Bus, Arc<MapSource>) {
+    let source = Arc::new(MapSource::default());
+    let bus = Bus::builder(source.clone()).ring_capacity(ring).build();
+    (bus, source)
+}
+
+fn drain(sub: &Subscription) -> Vec<Delivery> {
+    let mut out = Vec::new();
+    while let Some(delivery) = sub.try_recv().unwrap() {
+        out.push(delivery);
+    }
+    out
+}
+
+fn seqs(deliveries: &[Delivery]) -> Vec<u64> {
+    deliveries
+        .iter()
+        .map(|d| match d {
+            Delivery::Event(event) => event.seq,
+            other => panic!("expected only events, got {other:?}"),
+        })
+        .collect()
+}
+
+fn snapshot_ids(snapshot: &Snapshot) -> Vec<(String, String)> {
+    snapshot
+        .events
+        .iter()
+        .map(|e| match &e.body {
+            EventBody::AgentStatus(s) => (s.external_id.clone(), s.status.clone()),
+            other => panic!("snapshot holds only agent_status, got {other:?}"),
+        })
+        .collect()
+}
+
+#[test]
+fn seqs_strictly_increase_across_publisher_threads() {
+    const THREADS: u64 = 4;
+    const EACH: u64 = 500;
+    let (bus, _source) = new_bus(16);
+    let sub = bus
+        .subscribe(SubscribeOptions::new(Filter::all()).capacity((THREADS * EACH) as usize))
+        .unwrap();
+    let handles: Vec<_> = (0..THREADS)
+        .map(|t| {
+            let bus = bus.clone();
+            std::thread::spawn(move || {
+                (0..EACH)
+                    .map(|i| bus.publish(at(), feed(&format!("t{t}-{i}"))))
+                    .collect::<Vec<u64>>()
+            })
+        })
+        .collect();
+    let mut all = Vec::new();
+    for handle in handles {
+        let mine = handle.join().unwrap();
+        assert!(mine.windows(2).all(|w| w[0] < w[1]), "per-thread order");
+        all.extend(mine);
+    }
+    all.sort_unstable();
+    assert_eq!(
+        all,
+        (1..=THREADS * EACH).collect::<Vec<_>>(),
+        "unique, no gap"
+    );
+    assert_eq!(bus.last_seq(), THREADS * EACH);
+
+    let received = seqs(&drain(&sub));
+    assert_eq!(received, (1..=THREADS * EACH).collect::<Vec<_>>());
+}
+
+#[test]
+fn filters_by_kind_integration_employee_and_team() {
+    let roster: HashMap<Name, Name> = [("E1".into(), "sales".into()), ("E2".into(), "care".into())]
+        .into_iter()
+        .collect();
+    let bus = Bus::builder(Arc::new(MapSource::default()))
+        .teams(Arc::new(roster))
+        .build();
+    let sub = |filter: Filter| bus.subscribe(SubscribeOptions::new(filter)).unwrap();
+    let everything = sub(Filter::all());
+    let kinds = sub(Filter::all().kinds([EventKind::Adherence, EventKind::Feed]));
+    let integration = sub(Filter::all().integrations(["cms"]));
+    let employee = sub(Filter::all().employees(["E2"]));
+    let team = sub(Filter::all().teams(["sales"]));
+    let team_or_employee = sub(Filter::all().teams(["sales"]).employees(["E3"]));
+    let team_statuses = sub(Filter::all()
+        .teams(["sales"])
+        .kinds([EventKind::AgentStatus]));
+
+    let s1 = bus.publish(at(), status("cms", "1", Some("E1"), "AUX"));
+    let s2 = bus.publish(at(), status("cic", "2", Some("E2"), "Available"));
+    let s3 = bus.publish(at(), status("cms", "3", None, "ACD"));
+    let s4 = bus.publish(at(), adherence("E1"));
+    let s5 = bus.publish(at(), adherence("E3"));
+    let s6 = bus.publish(at(), feed("cms"));
+    let s7 = bus.publish(at(), feed("odigo"));
+
+    assert_eq!(seqs(&drain(&everything)), vec![s1, s2, s3, s4, s5, s6, s7]);
+    assert_eq!(seqs(&drain(&kinds)), vec![s4, s5, s6, s7]);
+    assert_eq!(seqs(&drain(&integration)), vec![s1, s3, s6]);
+    assert_eq!(seqs(&drain(&employee)), vec![s2]);
+    assert_eq!(seqs(&drain(&team)), vec![s1, s4]);
+    assert_eq!(seqs(&drain(&team_or_employee)), vec![s1, s4, s5]);
+    assert_eq!(seqs(&drain(&team_statuses)), vec![s1]);
+}
+
+#[test]
+fn subscriptions_are_validated() {
+    let (bus, _source) = new_bus(16);
+    assert_eq!(
+        bus.subscribe(SubscribeOptions::new(Filter::all().teams(["sales"])))
+            .unwrap_err(),
+        SubscribeError::NoTeamDirectory
+    );
+    assert_eq!(
+        bus.subscribe_async(SubscribeOptions::default().capacity(0))
+            .unwrap_err(),
+        SubscribeError::ZeroCapacity
+    );
+    assert_eq!(bus.subscriber_count(), 0);
+}
+
+#[tokio::test]
+async fn sync_and_async_consumers_both_receive() {
+    let (bus, _source) = new_bus(16);
+    let sync = bus.subscribe(SubscribeOptions::default()).unwrap();
+    let mut async_sub = bus.subscribe_async(SubscribeOptions::default()).unwrap();
+
+    let publisher = {
+        let bus = bus.clone();
+        std::thread::spawn(move || {
+            (0..50)
+                .map(|_| bus.publish(at(), feed("cms")))
+                .collect::<Vec<u64>>()
+        })
+    };
+    let mut got = Vec::new();
+    for _ in 0..50 {
+        match async_sub.recv().await.unwrap() {
+            Delivery::Event(event) => got.push(event.seq),
+            other => panic!("{other:?}"),
+        }
+    }
+    assert_eq!(publisher.join().unwrap(), (1..=50).collect::<Vec<_>>());
+    assert_eq!(got, (1..=50).collect::<Vec<_>>());
+    let sync_seqs: Vec<u64> = (0..50)
+        .map(|_| sync.recv().unwrap().event().unwrap().seq)
+        .collect();
+    assert_eq!(sync_seqs, got);
+    assert!(async_sub.try_recv().unwrap().is_none());
+}
+
+#[test]
+fn slow_subscriber_stays_bounded_then_gets_lagged_snapshot_and_live() {
+    const CAPACITY: usize = 8;
+    let (bus, source) = new_bus(1_000);
+    let fast = bus
+        .subscribe(SubscribeOptions::default().capacity(1_000))
+        .unwrap();
+    let slow = bus
+        .subscribe(SubscribeOptions::new(Filter::all().integrations(["cms"])).capacity(CAPACITY))
+        .unwrap();
+
+    let mut cms = 0u64;
+    for i in 0..200u64 {
+        let integration = if i % 2 == 0 { "cms" } else { "cic" };
+        publish_status(
+            &bus,
+            &source,
+            integration,
+            &format!("{}", i % 5),
+            None,
+            &format!("S{i}"),
+        );
+        if integration == "cms" {
+            cms += 1;
+        }
+        assert!(slow.len() <= CAPACITY, "slow queue exceeded its capacity");
+    }
+    assert_eq!(
+        slow.len(),
+        CAPACITY,
+        "the slow queue holds exactly its capacity"
+    );
+    assert_eq!(seqs(&drain(&fast)), (1..=200).collect::<Vec<_>>());
+    assert_eq!(
+        *source.calls.lock().unwrap(),
+        0,
+        "no snapshot while still full"
+    );
+
+    // The slow consumer reads what it holds: the first 8 cms events (odd seqs).
+    let held: Vec<u64> = (0..CAPACITY)
+        .map(|_| slow.receiver().try_recv().unwrap().event().unwrap().seq)
+        .collect();
+    assert_eq!(
+        held,
+        (0..CAPACITY as u64).map(|i| 2 * i + 1).collect::<Vec<_>>()
+    );
+
+    // Next publish (a cms one): Lagged with the exact count, snapshot, then that event.
+    let next = publish_status(&bus, &source, "cms", "9", None, "LAST");
+    let missed = cms - CAPACITY as u64;
+    assert_eq!(slow.try_recv().unwrap(), Some(Delivery::Lagged { missed }));
+    let Some(Delivery::Snapshot(snapshot)) = slow.try_recv().unwrap() else {
+        panic!("a snapshot follows the lagged marker");
+    };
+    assert_eq!(snapshot.as_of, next - 1);
+    assert!(snapshot.events.iter().all(|e| e.seq == next - 1));
+    // Current statuses of cms agents only (the filter applies to snapshots too).
+    assert_eq!(
+        snapshot_ids(&snapshot),
+        [
+            ("0", "S190"),
+            ("1", "S196"),
+            ("2", "S192"),
+            ("3", "S198"),
+            ("4", "S194"),
+            ("9", "LAST"),
+        ]
+        .map(|(id, code)| (id.to_string(), code.to_string()))
+    );
+    assert_eq!(slow.try_recv().unwrap().unwrap().event().unwrap().seq, next);
+    // Live again: a cic event is filtered out, the next cms one arrives.
+    publish_status(&bus, &source, "cic", "1", None, "X");
+    let live = publish_status(&bus, &source, "cms", "1", None, "Y");
+    assert_eq!(seqs(&drain(&slow)), vec![live]);
+    assert_eq!(*source.calls.lock().unwrap(), 1);
+}
+
+#[test]
+fn a_drained_lagged_subscriber_catches_up_without_a_publish() {
+    let (bus, source) = new_bus(100);
+    let slow = bus
+        .subscribe(SubscribeOptions::default().capacity(2))
+        .unwrap();
+    for i in 0..5 {
+        publish_status(&bus, &source, "cms", &format!("{i}"), None, "AUX");
+    }
+    assert_eq!(slow.len(), 2);
+    assert_eq!(
+        seqs(&[slow.recv().unwrap(), slow.recv().unwrap()]),
+        vec![1, 2]
+    );
+    // Empty queue, no further publish: recv delivers the marker and snapshot at once.
+    assert_eq!(slow.recv().unwrap(), Delivery::Lagged { missed: 3 });
+    let Delivery::Snapshot(snapshot) = slow.recv().unwrap() else {
+        panic!("snapshot");
+    };
+    assert_eq!(snapshot.as_of, 5);
+    assert_eq!(snapshot.events.len(), 5);
+    assert!(slow.try_recv().unwrap().is_none());
+    let live = publish_status(&bus, &source, "cms", "0", None, "ACD");
+    assert_eq!(seqs(&drain(&slow)), vec![live]);
+}
+
+#[tokio::test]
+async fn a_slow_async_subscriber_is_bounded_and_recovers() {
+    let (bus, source) = new_bus(100);
+    let mut slow = bus
+        .subscribe_async(SubscribeOptions::default().capacity(3))
+        .unwrap();
+    for i in 0..10 {
+        publish_status(&bus, &source, "cms", &format!("{i}"), None, "AUX");
+    }
+    assert_eq!(slow.len(), 3);
+    for expected in 1..=3 {
+        assert_eq!(slow.recv().await.unwrap().event().unwrap().seq, expected);
+    }
+    assert_eq!(slow.recv().await.unwrap(), Delivery::Lagged { missed: 7 });
+    match slow.recv().await.unwrap() {
+        Delivery::Snapshot(snapshot) => assert_eq!(snapshot.events.len(), 10),
+        other => panic!("{other:?}"),
+    }
+    let live = bus.publish(at(), feed("cms"));
+    assert_eq!(slow.recv().await.unwrap().event().unwrap().seq, live);
+}
+
+#[test]
+fn resume_from_a_seq_in_the_ring_replays_exactly() {
+    let (bus, source) = new_bus(50);
+    for i in 0..30u64 {
+        let integration = if i % 3 == 0 { "cms" } else { "cic" };
+        publish_status(&bus, &source, integration, "1", None, "AUX");
+    }
+    let all = bus
+        .subscribe(SubscribeOptions::default().resume_from(10))
+        .unwrap();
+    let cms = bus
+        .subscribe(SubscribeOptions::new(Filter::all().integrations(["cms"])).resume_from(10))
+        .unwrap();
+    let up_to_date = bus
+        .subscribe(SubscribeOptions::default().resume_from(30))
+        .unwrap();
+    let live = bus.publish(at(), feed("cms"));
+    assert_eq!(live, 31);
+
+    assert_eq!(seqs(&drain(&all)), (11..=31).collect::<Vec<_>>());
+    // cms events are seqs 1, 4, 7, ... (i % 3 == 0 -> seq = i + 1).
+    let mut expected: Vec<u64> = (11..=30).filter(|s| (s - 1) % 3 == 0).collect();
+    expected.push(31);
+    assert_eq!(seqs(&drain(&cms)), expected);
+    assert_eq!(seqs(&drain(&up_to_date)), vec![31]);
+    assert_eq!(*source.calls.lock().unwrap(), 0);
+}
+
+#[test]
+fn resume_from_the_oldest_seq_still_covered() {
+    let (bus, _source) = new_bus(10);
+    for _ in 0..30 {
+        bus.publish(at(), feed("cms"));
+    }
+    assert_eq!(bus.ring_len(), (10, 10));
+    // The ring holds 21..=30: resuming after 20 is a replay, after 19 is not.
+    let edge = bus
+        .subscribe(SubscribeOptions::default().resume_from(20))
+        .unwrap();
+    assert_eq!(seqs(&drain(&edge)), (21..=30).collect::<Vec<_>>());
+    let past = bus
+        .subscribe(SubscribeOptions::default().resume_from(19))
+        .unwrap();
+    assert_eq!(
+        past.try_recv().unwrap(),
+        Some(Delivery::Lagged { missed: 11 })
+    );
+}
+
+#[test]
+fn resume_from_a_seq_too_old_gets_lagged_and_snapshot() {
+    let (bus, source) = new_bus(10);
+    for i in 0..30 {
+        publish_status(
+            &bus,
+            &source,
+            "cms",
+            &format!("{}", i % 4),
+            None,
+            &format!("S{i}"),
+        );
+    }
+    let sub = bus
+        .subscribe(SubscribeOptions::default().resume_from(5))
+        .unwrap();
+    assert_eq!(
+        sub.try_recv().unwrap(),
+        Some(Delivery::Lagged { missed: 25 })
+    );
+    let Some(Delivery::Snapshot(snapshot)) = sub.try_recv().unwrap() else {
+        panic!("snapshot");
+    };
+    assert_eq!(snapshot.as_of, 30);
+    assert_eq!(
+        snapshot_ids(&snapshot),
+        vec![
+            ("0".into(), "S28".into()),
+            ("1".into(), "S29".into()),
+            ("2".into(), "S26".into()),
+            ("3".into(), "S27".into()),
+        ]
+    );
+    assert!(sub.try_recv().unwrap().is_none());
+    let live = bus.publish(at(), feed("cms"));
+    assert_eq!(seqs(&drain(&sub)), vec![live]);
+
+    // A seq this bus never issued (another run's): resynchronise from a snapshot too.
+    let stranger = bus
+        .subscribe(SubscribeOptions::default().resume_from(1_000))
+        .unwrap();
+    assert_eq!(
+        stranger.try_recv().unwrap(),
+        Some(Delivery::Lagged { missed: 0 })
+    );
+    assert!(matches!(
+        stranger.try_recv().unwrap(),
+        Some(Delivery::Snapshot(_))
+    ));
+}
+
+#[test]
+fn a_replay_larger_than_the_queue_lags_instead_of_growing() {
+    let (bus, _source) = new_bus(100);
+    for _ in 0..20 {
+        bus.publish(at(), feed("cms"));
+    }
+    let sub = bus
+        .subscribe(SubscribeOptions::default().capacity(5).resume_from(0))
+        .unwrap();
+    assert_eq!(sub.len(), 5);
+    let first: Vec<Delivery> = (0..5).map(|_| sub.try_recv().unwrap().unwrap()).collect();
+    assert_eq!(seqs(&first), vec![1, 2, 3, 4, 5]);
+    assert_eq!(
+        sub.try_recv().unwrap(),
+        Some(Delivery::Lagged { missed: 15 })
+    );
+    assert!(matches!(sub.try_recv().unwrap(), Some(Delivery::Snapshot(s)) if s.as_of == 20));
+}
+
+#[test]
+fn dropped_receivers_are_removed() {
+    let (bus, _source) = new_bus(16);
+    let a = bus.subscribe(SubscribeOptions::default()).unwrap();
+    let b = bus.subscribe(SubscribeOptions::default()).unwrap();
+    let c = bus.subscribe_async(SubscribeOptions::default()).unwrap();
+    assert_eq!(bus.subscriber_count(), 3);
+    drop(b);
+    assert_eq!(bus.subscriber_count(), 2);
+    drop(c);
+    assert_eq!(bus.subscriber_count(), 1);
+    bus.publish(at(), feed("cms"));
+    assert_eq!(seqs(&drain(&a)), vec![1]);
+
+    // Dropping the bus closes the remaining subscriptions.
+    drop(bus);
+    assert_eq!(a.recv(), Err(BusClosed));
+}
