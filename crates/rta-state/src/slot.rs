@@ -26,6 +26,17 @@ pub(crate) struct Slot {
 impl Slot {
     /// A consistent copy of the words.
     pub(crate) fn read(&self) -> Packed {
+        self.read_versioned().1
+    }
+
+    /// The slot's version: it changes with every write, so an unchanged version means the
+    /// words read before are still the slot's.
+    pub(crate) fn version(&self) -> u64 {
+        self.version.load(Ordering::Acquire)
+    }
+
+    /// A consistent copy of the words, with the version they belong to.
+    pub(crate) fn read_versioned(&self) -> (u64, Packed) {
         loop {
             let before = self.version.load(Ordering::Acquire);
             if before % 2 == 1 {
@@ -35,7 +46,7 @@ impl Slot {
             let words = std::array::from_fn(|i| self.words[i].load(Ordering::Relaxed));
             fence(Ordering::Acquire);
             if self.version.load(Ordering::Relaxed) == before {
-                return words;
+                return (before, words);
             }
         }
     }

@@ -9,7 +9,7 @@ pub struct Symbol(pub(crate) u32);
 /// Append-only word table: lookups of known words never allocate, reads never lock.
 #[derive(Debug, Default)]
 pub(crate) struct Symbols {
-    ids: DashMap<Box<str>, u32>,
+    ids: DashMap<Box<str>, u32, foldhash::fast::RandomState>,
     words: boxcar::Vec<Box<str>>,
 }
 

@@ -43,12 +43,8 @@ struct Agent {
 
 #[derive(Debug, Default)]
 struct Integration {
-    ids: DashMap<Arc<[u8]>, AgentKey>,
+    ids: DashMap<Arc<[u8]>, AgentKey, foldhash::fast::RandomState>,
     members: boxcar::Vec<AgentKey>,
-    /// Writes begun and finished on this integration's agents: a reader that sees the two
-    /// equal before and after a pass saw no write (see [`StateTable::view`]).
-    writes_begun: AtomicU64,
-    writes_done: AtomicU64,
 }
 
 /// Every agent's current status, shared by ingest (writers) and dashboards (readers).
@@ -156,10 +152,6 @@ impl StateTable {
     pub fn update(&self, key: AgentKey, observation: &Observation<'_>) -> Update<'_> {
         let agent = self.agents.get(key.index()).expect("a key of this table");
         let what = status::pack_what(&self.symbols, observation);
-        let integration = self.integrations.get(usize::from(agent.integration.0));
-        if let Some(integration) = integration {
-            integration.writes_begun.fetch_add(1, Ordering::AcqRel);
-        }
         let mut outcome = Update::Unchanged;
         let written = agent.slot.write(|words| {
             if status::is_present(words) && observation.time < status::since(words) {
@@ -176,9 +168,6 @@ impl StateTable {
                 observation.received,
             ))
         });
-        if let Some(integration) = integration {
-            integration.writes_done.fetch_add(1, Ordering::AcqRel);
-        }
         match (&outcome, written) {
             (Update::OutOfOrder, _) => {
                 self.out_of_order.fetch_add(1, Ordering::Relaxed);
@@ -229,32 +218,41 @@ impl StateTable {
     }
 
     /// Every observed agent of an integration, each consistent; the whole a point in time
-    /// when a pass sees no write begin or end (up to `attempts` passes are made).
+    /// when a second pass finds every agent's slot version unchanged (a "double collect":
+    /// nothing was written in between, so all statuses held at once). Up to `attempts`
+    /// passes are made; writers are never slowed down for it.
     pub fn view(
         &self,
         integration: IntegrationId,
         attempts: usize,
     ) -> Result<View<'_>, StateError> {
         let agents_of = self.integration(integration)?;
-        let mut view = View {
-            agents: Vec::new(),
-            point_in_time: false,
-        };
+        let mut collected = Vec::new();
+        let mut point_in_time = false;
         for _ in 0..attempts.max(1) {
-            let done = agents_of.writes_done.load(Ordering::Acquire);
-            let begun = agents_of.writes_begun.load(Ordering::Acquire);
-            view.agents.clear();
+            collected.clear();
             for (_, &key) in agents_of.members.iter() {
-                if let Some(status) = self.get(key) {
-                    view.agents.push((key, status));
+                if let Some(agent) = self.agents.get(key.index()) {
+                    let (version, words) = agent.slot.read_versioned();
+                    collected.push((key, version, words));
                 }
             }
-            let begun_after = agents_of.writes_begun.load(Ordering::Acquire);
-            view.point_in_time = begun == done && begun_after == begun;
-            if view.point_in_time {
+            point_in_time = collected.iter().all(|&(key, version, _)| {
+                self.agents
+                    .get(key.index())
+                    .is_some_and(|agent| agent.slot.version() == version)
+            });
+            if point_in_time {
                 break;
             }
         }
-        Ok(view)
+        let agents = collected
+            .iter()
+            .filter_map(|(key, _, words)| Some((*key, status::unpack(&self.symbols, words)?)))
+            .collect();
+        Ok(View {
+            agents,
+            point_in_time,
+        })
     }
 }
