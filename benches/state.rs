@@ -150,37 +150,35 @@ fn codes() -> [Arc<str>; 2] {
     CODES.map(Arc::from)
 }
 
+/// The map update both locked baselines make under their write lock.
+fn update_map(map: &mut HashMap<AgentKey, Record>, code: &Arc<str>, agent: usize, round: usize) {
+    let key = AgentKey(agent as u32);
+    if let Some(record) = apply(map.get_mut(&key), code, time(round)) {
+        map.insert(key, record);
+    }
+}
+
+fn sequence_of(map: &HashMap<AgentKey, Record>, agent: usize) -> u64 {
+    map.get(&AgentKey(agent as u32)).map_or(0, |r| r.sequence)
+}
+
 impl Contender for Baseline<Mutex<HashMap<AgentKey, Record>>> {
     fn update(&self, agent: usize, round: usize) {
         let mut map = self.map.lock().expect("not poisoned");
-        let key = AgentKey(agent as u32);
-        if let Some(record) = apply(map.get_mut(&key), &self.codes[round % 2], time(round)) {
-            map.insert(key, record);
-        }
+        update_map(&mut map, &self.codes[round % 2], agent, round);
     }
     fn read(&self, agent: usize) -> u64 {
-        self.map
-            .lock()
-            .expect("not poisoned")
-            .get(&AgentKey(agent as u32))
-            .map_or(0, |r| r.sequence)
+        sequence_of(&self.map.lock().expect("not poisoned"), agent)
     }
 }
 
 impl Contender for Baseline<RwLock<HashMap<AgentKey, Record>>> {
     fn update(&self, agent: usize, round: usize) {
         let mut map = self.map.write().expect("not poisoned");
-        let key = AgentKey(agent as u32);
-        if let Some(record) = apply(map.get_mut(&key), &self.codes[round % 2], time(round)) {
-            map.insert(key, record);
-        }
+        update_map(&mut map, &self.codes[round % 2], agent, round);
     }
     fn read(&self, agent: usize) -> u64 {
-        self.map
-            .read()
-            .expect("not poisoned")
-            .get(&AgentKey(agent as u32))
-            .map_or(0, |r| r.sequence)
+        sequence_of(&self.map.read().expect("not poisoned"), agent)
     }
 }
 
