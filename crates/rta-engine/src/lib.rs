@@ -12,10 +12,13 @@
 //!   ([`Bus::subscribe_async`], a `tokio::sync::mpsc` queue). Each receives [`Delivery`]s.
 //! - Publishing never blocks and memory stays bounded: each queue holds at most
 //!   `capacity` events (plus 2 reserved slots). A subscriber that does not keep up is
-//!   *lagged*: matching events are counted, not queued. As soon as it has room again (checked
-//!   on every publish, and at once when its receiver finds its queue empty) it receives
-//!   [`Delivery::Lagged`] with the exact count, then a [`Delivery::Snapshot`] of current
-//!   statuses from the bus's [`SnapshotSource`], then live events.
+//!   *lagged*: matching events are counted, not queued, and the publisher does nothing more
+//!   for it. When its receiver finds its queue empty (`recv`, `try_recv`, `recv_timeout`, or
+//!   [`Subscription::catch_up`]) the subscriber resynchronises itself, on its own thread and
+//!   without holding up publishers: it gets [`Delivery::Lagged`] with the exact count, a
+//!   [`Delivery::Snapshot`] of current statuses from the bus's [`SnapshotSource`] (as of a
+//!   seq, possibly slightly newer), the events published while the snapshot was built, then
+//!   live events: no gap, seqs strictly increasing.
 //! - A ring keeps the most recent events: [`SubscribeOptions::resume_from`] replays what
 //!   followed a seq with no gap and no duplicate, or, if the ring no longer holds it all,
 //!   starts with `Lagged` + snapshot.

@@ -10,7 +10,14 @@ use rta_model::{
     Name, Phase, Timestamp,
 };
 use std::collections::{BTreeMap, HashMap};
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Barrier, Mutex};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+/// How long a test waits for something that happens at once when the code is right: a guard
+/// that turns a hang into a failure, never a way to order threads.
+const GUARD: Duration = Duration::from_secs(30);
 
 fn at() -> Timestamp {
     "2026-11-23T10:00:00Z".parse().unwrap()
@@ -288,15 +295,18 @@ fn slow_subscriber_stays_bounded_then_gets_lagged_snapshot_and_live() {
         (0..CAPACITY as u64).map(|i| 2 * i + 1).collect::<Vec<_>>()
     );
 
-    // Next publish (a cms one): Lagged with the exact count, snapshot, then that event.
-    let next = publish_status(&bus, &source, "cms", "9", None, "LAST");
-    let missed = cms - CAPACITY as u64;
+    // The queue has room again, but publishing never builds a snapshot: it only counts.
+    let last = publish_status(&bus, &source, "cms", "9", None, "LAST");
+    assert_eq!(*source.calls.lock().unwrap(), 0, "no snapshot on publish");
+    assert!(slow.is_empty());
+    // The receiver resynchronises itself: Lagged with the exact count, then the snapshot.
+    let missed = cms + 1 - CAPACITY as u64;
     assert_eq!(slow.try_recv().unwrap(), Some(Delivery::Lagged { missed }));
     let Some(Delivery::Snapshot(snapshot)) = slow.try_recv().unwrap() else {
         panic!("a snapshot follows the lagged marker");
     };
-    assert_eq!(snapshot.as_of, next - 1);
-    assert!(snapshot.events.iter().all(|e| e.seq == next - 1));
+    assert_eq!(snapshot.as_of, last);
+    assert!(snapshot.events.iter().all(|e| e.seq == last));
     // Current statuses of cms agents only (the filter applies to snapshots too).
     assert_eq!(
         snapshot_ids(&snapshot),
@@ -310,7 +320,7 @@ fn slow_subscriber_stays_bounded_then_gets_lagged_snapshot_and_live() {
         ]
         .map(|(id, code)| (id.to_string(), code.to_string()))
     );
-    assert_eq!(slow.try_recv().unwrap().unwrap().event().unwrap().seq, next);
+    assert!(slow.try_recv().unwrap().is_none());
     // Live again: a cic event is filtered out, the next cms one arrives.
     publish_status(&bus, &source, "cic", "1", None, "X");
     let live = publish_status(&bus, &source, "cms", "1", None, "Y");
@@ -502,4 +512,285 @@ fn dropped_receivers_are_removed() {
     // Dropping the bus closes the remaining subscriptions.
     drop(bus);
     assert_eq!(a.recv(), Err(BusClosed));
+}
+
+/// A source that announces each snapshot it starts and waits for the test to release it, so
+/// a test can act while a subscriber's snapshot is being built.
+struct GatedSource {
+    statuses: MapSource,
+    started: crossbeam_channel::Sender<()>,
+    release: crossbeam_channel::Receiver<()>,
+}
+
+/// The test's side of a [`GatedSource`].
+struct Gate {
+    started: crossbeam_channel::Receiver<()>,
+    release: crossbeam_channel::Sender<()>,
+}
+
+impl Gate {
+    /// Waits until a snapshot has started (and is now blocked in the source).
+    fn wait_started(&self) {
+        self.started
+            .recv_timeout(GUARD)
+            .expect("the subscriber started building its snapshot");
+    }
+
+    /// Lets the blocked snapshot finish.
+    fn release(&self) {
+        self.release.send(()).unwrap();
+    }
+}
+
+fn gated_bus(ring: usize) -> (Bus, Arc<GatedSource>, Gate) {
+    let (started_tx, started_rx) = crossbeam_channel::unbounded();
+    let (release_tx, release_rx) = crossbeam_channel::unbounded();
+    let source = Arc::new(GatedSource {
+        statuses: MapSource::default(),
+        started: started_tx,
+        release: release_rx,
+    });
+    let bus = Bus::builder(source.clone()).ring_capacity(ring).build();
+    let gate = Gate {
+        started: started_rx,
+        release: release_tx,
+    };
+    (bus, source, gate)
+}
+
+impl SnapshotSource for GatedSource {
+    fn snapshot(&self, filter: &Filter) -> Vec<Event> {
+        self.started.send(()).unwrap();
+        self.release
+            .recv_timeout(GUARD)
+            .expect("the test releases the snapshot");
+        self.statuses.snapshot(filter)
+    }
+}
+
+/// Reads `count` deliveries on another thread (where a lagged subscriber builds its snapshot).
+fn read_in_thread(sub: Subscription, count: usize) -> JoinHandle<Vec<Delivery>> {
+    std::thread::spawn(move || (0..count).map(|_| sub.recv().unwrap()).collect())
+}
+
+#[test]
+fn a_snapshot_being_built_blocks_no_publisher() {
+    let (bus, source, gate) = gated_bus(100);
+    let lagging = bus
+        .subscribe(SubscribeOptions::default().capacity(3))
+        .unwrap();
+    let other = bus.subscribe(SubscribeOptions::default()).unwrap();
+    for i in 0..6 {
+        publish_status(&bus, &source.statuses, "cms", &format!("{i}"), None, "AUX");
+    }
+    // 3 queued, 3 missed. The reader drains the 3, then resynchronises on its own thread.
+    let reader = read_in_thread(lagging, 3 + 2 + 3);
+    gate.wait_started();
+
+    // The snapshot is blocked in the source: publishing goes on, and reaches the others.
+    let during: Vec<u64> = ["0", "1", "2"]
+        .iter()
+        .map(|id| publish_status(&bus, &source.statuses, "cms", id, None, "ACD"))
+        .collect();
+    assert_eq!(during, vec![7, 8, 9]);
+    assert_eq!(bus.last_seq(), 9);
+    assert_eq!(seqs(&drain(&other)), (1..=9).collect::<Vec<_>>());
+
+    gate.release();
+    let got = reader.join().unwrap();
+    assert_eq!(seqs(&got[..3]), vec![1, 2, 3]);
+    assert_eq!(got[3], Delivery::Lagged { missed: 3 });
+    let Delivery::Snapshot(snapshot) = &got[4] else {
+        panic!("a snapshot follows the marker, got {:?}", got[4]);
+    };
+    assert_eq!(snapshot.as_of, 6);
+    // Read after the publishes above: newer than `as_of` for agents 0-2. The events replayed
+    // next repeat those statuses, which changes nothing for the consumer.
+    let codes = ["ACD", "ACD", "ACD", "AUX", "AUX", "AUX"];
+    assert_eq!(
+        snapshot_ids(snapshot),
+        (0..6)
+            .map(|i| (i.to_string(), codes[i].to_string()))
+            .collect::<Vec<_>>()
+    );
+    assert_eq!(seqs(&got[5..]), during);
+    assert_eq!(*source.statuses.calls.lock().unwrap(), 1);
+}
+
+#[test]
+fn events_published_during_a_snapshot_follow_it_filtered_and_in_order() {
+    let (bus, source, gate) = gated_bus(100);
+    let cms = bus
+        .subscribe(SubscribeOptions::new(Filter::all().integrations(["cms"])).capacity(4))
+        .unwrap();
+    for i in 0..6 {
+        publish_status(&bus, &source.statuses, "cms", &format!("{i}"), None, "AUX");
+    }
+    bus.publish(at(), feed("cic"));
+    // 4 queued, 2 missed (the cic feed event is not the subscriber's).
+    let reader = read_in_thread(cms, 4 + 2 + 4);
+    gate.wait_started();
+    let mut wanted = Vec::new();
+    for i in 0..8u64 {
+        let integration = if i % 2 == 0 { "cms" } else { "cic" };
+        let seq = publish_status(&bus, &source.statuses, integration, "7", None, "ACD");
+        if integration == "cms" {
+            wanted.push(seq);
+        }
+    }
+    gate.release();
+
+    let got = reader.join().unwrap();
+    assert_eq!(seqs(&got[..4]), vec![1, 2, 3, 4]);
+    assert_eq!(got[4], Delivery::Lagged { missed: 2 });
+    assert!(matches!(&got[5], Delivery::Snapshot(s) if s.as_of == 7));
+    // Every matching event published meanwhile, after the snapshot, in seq order.
+    assert_eq!(seqs(&got[6..]), wanted);
+    assert_eq!(wanted, vec![8, 10, 12, 14]);
+}
+
+#[test]
+fn a_snapshot_outlived_by_the_ring_lags_again_with_the_exact_count() {
+    let (bus, source, gate) = gated_bus(3);
+    let sub = bus
+        .subscribe(SubscribeOptions::default().capacity(2))
+        .unwrap();
+    for i in 0..4 {
+        publish_status(&bus, &source.statuses, "cms", &format!("{i}"), None, "AUX");
+    }
+    let reader = read_in_thread(sub, 2 + 2 + 2 + 1);
+    gate.wait_started();
+    // 5 events while the snapshot (as of 4) is built: the ring (3) loses seqs 5 and 6.
+    for _ in 0..5 {
+        bus.publish(at(), feed("cms"));
+    }
+    gate.release();
+    // Lagged again by exactly those 5: a second resync, as of 9.
+    gate.wait_started();
+    gate.release();
+    let live = bus.publish(at(), feed("cms"));
+
+    let got = reader.join().unwrap();
+    assert_eq!(seqs(&got[..2]), vec![1, 2]);
+    assert_eq!(got[2], Delivery::Lagged { missed: 2 });
+    assert!(matches!(&got[3], Delivery::Snapshot(s) if s.as_of == 4));
+    assert_eq!(got[4], Delivery::Lagged { missed: 5 });
+    assert!(matches!(&got[5], Delivery::Snapshot(s) if s.as_of == 9));
+    assert_eq!(seqs(&got[6..]), vec![live]);
+}
+
+#[test]
+fn a_panicking_source_leaves_the_subscriber_lagged_not_stuck() {
+    #[derive(Default)]
+    struct FailsOnce {
+        calls: AtomicUsize,
+    }
+    impl SnapshotSource for FailsOnce {
+        fn snapshot(&self, _filter: &Filter) -> Vec<Event> {
+            let calls = self.calls.fetch_add(1, Ordering::Relaxed) + 1;
+            assert!(calls > 1, "the first snapshot fails");
+            Vec::new()
+        }
+    }
+    let bus = Bus::builder(Arc::new(FailsOnce::default())).build();
+    let sub = bus
+        .subscribe(SubscribeOptions::default().capacity(1))
+        .unwrap();
+    for _ in 0..3 {
+        bus.publish(at(), feed("cms"));
+    }
+    assert_eq!(seqs(&[sub.recv().unwrap()]), vec![1]);
+    let failed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| sub.try_recv()));
+    assert!(failed.is_err(), "the source's panic reaches the reader");
+    // Still lagged, counting: the next read resynchronises with every missed event.
+    bus.publish(at(), feed("cms"));
+    assert_eq!(
+        sub.try_recv().unwrap(),
+        Some(Delivery::Lagged { missed: 3 })
+    );
+    assert!(matches!(sub.try_recv().unwrap(), Some(Delivery::Snapshot(s)) if s.as_of == 4));
+    let live = bus.publish(at(), feed("cms"));
+    assert_eq!(seqs(&drain(&sub)), vec![live]);
+}
+
+#[tokio::test]
+async fn an_async_subscriber_builds_its_snapshot_off_the_executor() {
+    let (bus, source, gate) = gated_bus(100);
+    let mut sub = bus
+        .subscribe_async(SubscribeOptions::default().capacity(1))
+        .unwrap();
+    for i in 0..3 {
+        publish_status(&bus, &source.statuses, "cms", &format!("{i}"), None, "AUX");
+    }
+    assert_eq!(sub.recv().await.unwrap().event().unwrap().seq, 1);
+    // This single-threaded runtime must stay free while the snapshot is built: the task that
+    // publishes and releases the snapshot runs on it.
+    let helper = tokio::spawn({
+        let bus = bus.clone();
+        async move {
+            let gate = tokio::task::spawn_blocking(move || {
+                gate.wait_started();
+                gate
+            })
+            .await
+            .unwrap();
+            let seq = bus.publish(at(), feed("cms"));
+            gate.release();
+            seq
+        }
+    });
+    assert_eq!(sub.recv().await.unwrap(), Delivery::Lagged { missed: 2 });
+    assert!(matches!(sub.recv().await.unwrap(), Delivery::Snapshot(s) if s.as_of == 3));
+    let during = helper.await.unwrap();
+    assert_eq!(sub.recv().await.unwrap().event().unwrap().seq, during);
+}
+
+#[test]
+fn concurrent_lags_and_resyncs_never_leave_a_silent_gap() {
+    const EVENTS: u64 = 20_000;
+    let (bus, source) = new_bus(64);
+    for i in 0..100 {
+        publish_status(&bus, &source, "cms", &format!("{i}"), None, "AUX");
+    }
+    let sub = bus
+        .subscribe(SubscribeOptions::default().capacity(4))
+        .unwrap();
+    let first = bus.last_seq();
+    let lagged_once = Arc::new(Barrier::new(2));
+    let publisher = std::thread::spawn({
+        let (bus, lagged_once) = (bus.clone(), lagged_once.clone());
+        move || {
+            for i in 0..EVENTS {
+                bus.publish(at(), feed("cms"));
+                if i == 10 {
+                    lagged_once.wait();
+                }
+            }
+        }
+    });
+    lagged_once.wait();
+
+    // Every seq is either delivered or counted by a marker whose snapshot covers it.
+    let (mut position, mut lags) = (first, 0);
+    while position < first + EVENTS {
+        match sub.recv_timeout(GUARD).unwrap().expect("the bus delivers") {
+            Delivery::Event(event) => {
+                assert_eq!(event.seq, position + 1, "no gap, no reordering");
+                position = event.seq;
+            }
+            Delivery::Lagged { missed } => {
+                let Some(Delivery::Snapshot(snapshot)) = sub.try_recv().unwrap() else {
+                    panic!("a snapshot follows the marker");
+                };
+                assert_eq!(snapshot.as_of, position + missed, "the exact count");
+                assert_eq!(snapshot.events.len(), 100);
+                position = snapshot.as_of;
+                lags += 1;
+            }
+            Delivery::Snapshot(_) => panic!("a snapshot without a marker"),
+        }
+    }
+    publisher.join().unwrap();
+    assert!(lags >= 1);
+    assert!(sub.try_recv().unwrap().is_none());
 }

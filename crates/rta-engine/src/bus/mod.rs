@@ -1,16 +1,37 @@
 //! The event bus: sequencing, filtered fan-out to bounded queues, lag recovery, resume ring.
 //!
-//! # Why one short `Mutex`
+//! # Publishing: one short `Mutex`
 //!
 //! A publish takes one lock for: assigning the seq, fanning the `Arc<Event>` out with
 //! non-blocking `try_send`s, and pushing it into the ring. Holding seq assignment and fan-out
 //! under the same lock is what makes every subscriber see seqs in strictly increasing order
-//! and lets a resuming subscriber switch from ring replay to live delivery with no gap and no
-//! duplicate; with a lock-free counter two publishers could enqueue out of order. The critical
-//! section never waits for a consumer (every send is a `try_send` into a queue with room
-//! checked first), never allocates the event (it is built, and its `Arc` allocated, before the
-//! lock), and costs one filter check and at most one channel push per subscriber. The only
-//! heavier step is a lagged subscriber's snapshot, taken once per lag episode.
+//! and lets a resuming or resyncing subscriber switch from ring replay to live delivery with no
+//! gap and no duplicate; with a lock-free counter two publishers could enqueue out of order.
+//! The critical section never waits for a consumer (every send is a `try_send` into a queue
+//! with room checked first), never allocates the event (it is built, and its `Arc` allocated,
+//! before the lock), never builds a snapshot, and costs one filter check and at most one
+//! channel push per subscriber (a lagged subscriber costs a counter increment).
+//!
+//! # Resynchronising a lagged subscriber, off the publisher's path
+//!
+//! A snapshot of a million agents takes milliseconds; ingest must not wait for it. So the
+//! publisher only counts what a lagged subscriber misses, and the subscriber's own receiver
+//! (`recv`, `try_recv`, `recv_timeout`, `catch_up`; async `recv` on tokio's blocking pool)
+//! resynchronises it when its queue has room again:
+//! 1. under the lock: `as_of` = the last published seq; the subscriber is marked resyncing
+//!    (publishes skip it, counting the matching events);
+//! 2. without the lock: [`SnapshotSource::snapshot`], filtered, every event stamped `as_of`;
+//! 3. under the lock again: `Lagged { missed }` and `Snapshot { as_of, .. }` are queued (in
+//!    the room reserved for them), then the matching events with a seq above `as_of` are
+//!    replayed from the ring, and the subscriber is live again. If the ring no longer holds them
+//!    all, it is lagged again by exactly that many events (another marker and snapshot follow),
+//!    never left with a silent gap.
+//!
+//! The snapshot is read while publishing goes on, so some of its statuses may be newer than
+//! `as_of`, and a replayed event may repeat a status the snapshot already shows. That is
+//! harmless: an `agent_status` event carries the agent's whole status (not a delta), so
+//! applying it again leaves the consumer's view unchanged, and after the replay the view is
+//! exactly the live one.
 
 mod filter;
 mod ring;
@@ -23,13 +44,15 @@ use ring::Ring;
 use rta_model::{Event, EventBody, Timestamp};
 use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use subscriber::{Ctx, Handle, RESERVED, Sink, Subscriber};
+use subscriber::{Handle, RESERVED, Sink, Subscriber, snapshot_events};
 
 /// Where the bus gets current statuses to resynchronise a lagged subscriber.
 ///
-/// The engine implements it with the per-agent state table. It is called with the bus lock
-/// held (so the snapshot is ordered with the live events around it): it must not publish to
-/// or subscribe on the same bus, and should read without blocking.
+/// The engine implements it over the per-agent state table. It is
+/// called on the lagged subscriber's receiving thread (or tokio's blocking pool), **without**
+/// the bus lock: publishing goes on meanwhile and other subscribers are unaffected, so it may
+/// take the time a large snapshot needs. It must not wait for that subscriber to read. Its
+/// statuses may be newer than the snapshot's `as_of` (see [`Snapshot::as_of`]).
 pub trait SnapshotSource: Send + Sync {
     /// One `agent_status` event per agent describing its current status, preferably already
     /// narrowed by `filter` (the bus filters the result again, and replaces each `seq`).
@@ -208,21 +231,47 @@ impl Shared {
         }
     }
 
-    fn ctx(&self, as_of: u64) -> Ctx<'_> {
-        Ctx {
-            source: &*self.source,
-            teams: self.teams(),
-            as_of,
-        }
+    /// Runs `f` on subscriber `id` (if it still exists) and the ring, with the bus locked;
+    /// `f` also gets the last published seq.
+    fn with_subscriber<R>(
+        &self,
+        id: u64,
+        f: impl FnOnce(&mut Subscriber, &Ring, u64) -> R,
+    ) -> Option<R> {
+        let mut inner = self.lock();
+        let Inner {
+            next_seq,
+            ring,
+            subscribers,
+            ..
+        } = &mut *inner;
+        let subscriber = subscribers.iter_mut().find(|s| s.id == id)?;
+        Some(f(subscriber, ring, *next_seq - 1))
     }
 
-    /// Resynchronises subscriber `id` now if it is lagged and has room.
+    /// Resynchronises subscriber `id` if it is lagged and has room, on the calling thread (the
+    /// subscriber's receiver), building the snapshot without the bus lock (see the module docs).
     pub(crate) fn catch_up(&self, id: u64) {
-        let mut inner = self.lock();
-        let ctx = self.ctx(inner.next_seq - 1);
-        if let Some(subscriber) = inner.subscribers.iter_mut().find(|s| s.id == id) {
-            subscriber.try_recover(&ctx);
-        }
+        let Some((filter, as_of)) = self
+            .with_subscriber(id, |subscriber, _, last_seq| {
+                subscriber
+                    .begin_resync(last_seq)
+                    .map(|filter| (filter, last_seq))
+            })
+            .flatten()
+        else {
+            return;
+        };
+        let mut resync = Resync {
+            shared: self,
+            id,
+            done: false,
+        };
+        let events = snapshot_events(&*self.source, &filter, self.teams(), as_of);
+        resync.done = true;
+        self.with_subscriber(id, |subscriber, ring, _| {
+            subscriber.finish_resync(events, ring, self.teams());
+        });
     }
 
     /// Forgets subscriber `id`.
@@ -235,6 +284,23 @@ impl Shared {
         };
         if removed {
             tracing::debug!(subscriber = id, "bus subscriber removed");
+        }
+    }
+}
+
+/// A resync between its first and last step: if the source panics, the subscriber is put back
+/// to lagged (counting every event missed), instead of being skipped by publishes forever.
+struct Resync<'a> {
+    shared: &'a Shared,
+    id: u64,
+    done: bool,
+}
+
+impl Drop for Resync<'_> {
+    fn drop(&mut self) {
+        if !self.done {
+            self.shared
+                .with_subscriber(self.id, |subscriber, _, _| subscriber.abandon_resync());
         }
     }
 }
@@ -259,11 +325,11 @@ impl Bus {
         if let Some(e) = Arc::get_mut(&mut event) {
             e.seq = seq;
         }
-        let ctx = self.shared.ctx(seq - 1);
+        let teams = self.shared.teams();
         let before = inner.subscribers.len();
         inner
             .subscribers
-            .retain_mut(|subscriber| subscriber.on_publish(&event, &ctx));
+            .retain_mut(|subscriber| subscriber.on_publish(&event, teams));
         if inner.subscribers.len() != before {
             tracing::debug!(
                 removed = before - inner.subscribers.len(),
@@ -327,12 +393,12 @@ impl Bus {
         let last = inner.next_seq - 1;
         let mut subscriber = Subscriber::new(id, options.filter, sink, options.capacity);
         if let Some(from) = options.resume_from {
-            let ctx = shared.ctx(last);
             if from == last {
                 // Nothing was missed.
             } else if from < last && inner.ring.holds_all_after(from) {
+                let teams = shared.teams();
                 for event in inner.ring.after(from) {
-                    if subscriber.filter().matches(event, ctx.teams) {
+                    if subscriber.filter().matches(event, teams) {
                         subscriber.deliver(event);
                     }
                 }
@@ -347,7 +413,8 @@ impl Bus {
                     oldest_in_ring = inner.ring.oldest_seq(),
                     "bus subscriber cannot resume from the ring"
                 );
-                subscriber.resync(missed, &ctx);
+                // The receiver builds the snapshot when it first reads (off this lock).
+                subscriber.start_lag(missed, last);
             }
         }
         let lagged = subscriber.lagged_flag();

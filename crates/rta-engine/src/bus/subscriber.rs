@@ -1,6 +1,7 @@
 //! One subscriber: its bounded queue, its lag state, and the receivers handed to consumers.
 
 use super::filter::{EventKind, Filter, Teams};
+use super::ring::Ring;
 use super::{Shared, SnapshotSource};
 use rta_model::Event;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -10,15 +11,18 @@ use std::time::Duration;
 /// What a subscriber receives.
 ///
 /// In order: live [`Delivery::Event`]s with strictly increasing seqs; after an overflow, one
-/// [`Delivery::Lagged`] marker immediately followed by one [`Delivery::Snapshot`], then live
-/// events again (with seqs greater than the snapshot's `as_of`).
+/// [`Delivery::Lagged`] marker immediately followed by one [`Delivery::Snapshot`], then the
+/// events with seqs greater than the snapshot's `as_of`, with no gap: those published while the
+/// snapshot was built (replayed from the ring) and live ones. If the ring lost some of them
+/// before they could be replayed, another `Lagged` + `Snapshot` pair says so.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Delivery {
     /// A published event, shared with every other subscriber (no payload copy).
     Event(Arc<Event>),
-    /// The queue overflowed: `missed` events that matched the filter were not delivered (for a
-    /// resume from a seq older than the ring: every event published after that seq, filtered or
-    /// not, since events no longer held cannot be filtered).
+    /// The queue overflowed: `missed` events that matched the filter, up to the following
+    /// snapshot's `as_of`, were not delivered (for a resume from a seq older than the ring:
+    /// every event published after that seq, filtered or not, since events no longer held
+    /// cannot be filtered).
     Lagged { missed: u64 },
     /// Current statuses, replacing whatever the subscriber missed.
     Snapshot(Snapshot),
@@ -39,8 +43,12 @@ impl Delivery {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Snapshot {
     /// The seq of the last event published before the snapshot was taken. Every snapshot
-    /// event carries it as its `seq`; the live events that follow have greater seqs, so it is
-    /// the point to resume from after reading the snapshot.
+    /// event carries it as its `seq`; the events that follow have greater seqs, so it is the
+    /// point to resume from after reading the snapshot.
+    ///
+    /// The snapshot is read while publishing goes on, so a status in it may be newer than
+    /// `as_of`: an event that follows may repeat it. `agent_status` events carry the whole
+    /// status, so applying one again changes nothing.
     pub as_of: u64,
     pub events: Vec<Arc<Event>>,
 }
@@ -51,8 +59,9 @@ pub struct Snapshot {
 pub struct BusClosed;
 
 /// Room kept in every queue beyond its capacity, for the `Lagged` marker and the snapshot. A
-/// lagged subscriber recovers once a live slot is free; the event being published at that
-/// moment takes it, so the queue never holds more than `capacity + RESERVED` deliveries.
+/// lagged subscriber is resynchronised only when a live slot is free; the marker and the
+/// snapshot go into this room and the replayed events into the live slots, so the queue never
+/// holds more than `capacity + RESERVED` deliveries.
 pub(crate) const RESERVED: usize = 2;
 
 /// The sending half of a subscriber's queue.
@@ -98,24 +107,33 @@ impl Sink {
     }
 }
 
-/// What a subscriber needs from the bus while it is locked.
-pub(crate) struct Ctx<'a> {
-    pub(crate) source: &'a dyn SnapshotSource,
-    pub(crate) teams: &'a dyn Teams,
-    /// The seq of the last event published before this moment.
-    pub(crate) as_of: u64,
+/// Where a subscriber is in its lag cycle. Only read and changed under the bus lock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// Matching events are queued while the queue has room.
+    Live,
+    /// The queue overflowed: `missed` matching events were not delivered. Publishes only count
+    /// them; the subscriber's own receiver resynchronises it ([`Shared::catch_up`]).
+    Lagged { missed: u64 },
+    /// The receiver is building a snapshot as of seq `as_of`, without the bus lock. Publishes
+    /// skip the subscriber and count the matching events in `skipped`; the ring replays them
+    /// once the snapshot is queued.
+    Resyncing {
+        missed: u64,
+        as_of: u64,
+        skipped: u64,
+    },
 }
 
 /// A subscriber as the bus holds it (under the bus lock).
 #[derive(Debug)]
 pub(crate) struct Subscriber {
     pub(crate) id: u64,
-    filter: Filter,
+    filter: Arc<Filter>,
     sink: Sink,
     capacity: usize,
-    /// `Some(n)` while lagged: `n` matching events were not delivered.
-    missed: Option<u64>,
-    /// Mirrors `missed.is_some()` for receivers, so they only lock the bus when lagged.
+    mode: Mode,
+    /// Whether `mode` is not `Live`, for receivers: they only lock the bus when it is set.
     lagged: Arc<AtomicBool>,
     closed: bool,
 }
@@ -124,10 +142,10 @@ impl Subscriber {
     pub(crate) fn new(id: u64, filter: Filter, sink: Sink, capacity: usize) -> Subscriber {
         Subscriber {
             id,
-            filter,
+            filter: Arc::new(filter),
             sink,
             capacity,
-            missed: None,
+            mode: Mode::Live,
             lagged: Arc::new(AtomicBool::new(false)),
             closed: false,
         }
@@ -141,17 +159,13 @@ impl Subscriber {
         &self.filter
     }
 
-    /// Handles one published event; returns false once the consumer is gone.
-    pub(crate) fn on_publish(&mut self, event: &Arc<Event>, ctx: &Ctx<'_>) -> bool {
+    /// Handles one published event; returns false once the consumer is gone. Never builds a
+    /// snapshot: a lagged or resyncing subscriber only has the event counted.
+    pub(crate) fn on_publish(&mut self, event: &Arc<Event>, teams: &dyn Teams) -> bool {
         if self.closed || self.sink.is_closed() {
             return false;
         }
-        let matches = self.filter.matches(event, ctx.teams);
-        if self.missed.is_some() && self.try_recover(ctx) && matches {
-            // Recovery needed a free live slot, and the marker and snapshot went to the reserved
-            // room: that free slot takes this event.
-            self.send_event(event);
-        } else if matches {
+        if self.filter.matches(event, teams) {
             self.deliver(event);
         }
         !self.closed
@@ -159,96 +173,165 @@ impl Subscriber {
 
     /// Queues `event` (which matched the filter) or counts it as missed.
     pub(crate) fn deliver(&mut self, event: &Arc<Event>) {
-        if let Some(missed) = &mut self.missed {
-            *missed += 1;
-            return;
-        }
-        // Only the bus sends, under its lock, so the room seen here cannot shrink before the
-        // send; the consumer can only make more.
-        if self.sink.len() < self.capacity {
-            self.send_event(event);
-            return;
-        }
-        self.start_lag(event.seq);
+        self.push(event, self.capacity);
     }
 
-    fn start_lag(&mut self, seq: u64) {
-        self.missed = Some(1);
+    /// Queues `event` if fewer than `limit` deliveries are queued, else starts a lag. Only the
+    /// bus sends, under its lock, so the room seen here cannot shrink before the send; the
+    /// consumer can only make more.
+    fn push(&mut self, event: &Arc<Event>, limit: usize) {
+        match &mut self.mode {
+            Mode::Live if self.sink.len() < limit => self.send_event(event),
+            Mode::Live => self.start_lag(1, event.seq),
+            Mode::Lagged { missed } => *missed += 1,
+            Mode::Resyncing { skipped, .. } => *skipped += 1,
+        }
+    }
+
+    /// Lags with `missed` events already missed, up to `seq`.
+    pub(crate) fn start_lag(&mut self, missed: u64, seq: u64) {
+        self.mode = Mode::Lagged { missed };
         self.lagged.store(true, Ordering::Release);
         tracing::warn!(
             subscriber = self.id,
             capacity = self.capacity,
+            missed,
             seq,
-            "bus subscriber lagged: queue full, counting missed events until it has room"
+            "bus subscriber lagged: counting missed events until its receiver resynchronises it"
         );
-    }
-
-    /// If lagged and the queue has room again: queues `Lagged` and a fresh snapshot. Returns
-    /// whether it did.
-    pub(crate) fn try_recover(&mut self, ctx: &Ctx<'_>) -> bool {
-        if let Some(missed) = self.missed
-            && self.sink.len() < self.capacity
-        {
-            self.resync(missed, ctx);
-            return self.missed.is_none();
-        }
-        false
     }
 
     fn send_event(&mut self, event: &Arc<Event>) {
         match self.sink.try_send(Delivery::Event(Arc::clone(event))) {
             Ok(()) => {}
             Err(SendError::Closed) => self.closed = true,
-            Err(SendError::Full) => self.start_lag(event.seq),
+            Err(SendError::Full) => self.start_lag(1, event.seq),
         }
     }
 
-    /// Queues `Lagged { missed }` and a snapshot, and leaves the lagged state. The queue must
-    /// have at least [`RESERVED`] free slots beyond its live capacity used.
-    pub(crate) fn resync(&mut self, missed: u64, ctx: &Ctx<'_>) {
-        let events: Vec<Arc<Event>> = if self.filter.wants_kind(EventKind::AgentStatus) {
-            ctx.source
-                .snapshot(&self.filter)
-                .into_iter()
-                .filter(|e| {
-                    EventKind::of(&e.body) == EventKind::AgentStatus
-                        && self.filter.matches(e, ctx.teams)
-                })
-                .map(|mut e| {
-                    e.seq = ctx.as_of;
-                    Arc::new(e)
-                })
-                .collect()
-        } else {
-            Vec::new()
+    /// Step 1 of a resync (bus locked): if lagged and the queue has a free live slot (so the
+    /// marker and the snapshot fit in the reserved room), marks the subscriber resyncing as of
+    /// `as_of` and returns its filter, for the snapshot to be built without the lock.
+    pub(crate) fn begin_resync(&mut self, as_of: u64) -> Option<Arc<Filter>> {
+        match self.mode {
+            Mode::Lagged { missed } if self.sink.len() < self.capacity => {
+                self.mode = Mode::Resyncing {
+                    missed,
+                    as_of,
+                    skipped: 0,
+                };
+                Some(Arc::clone(&self.filter))
+            }
+            _ => None,
+        }
+    }
+
+    /// Step 3 of a resync (bus locked again): queues `Lagged` and the snapshot, then replays
+    /// from `ring` the matching events published while the snapshot was built. If the ring no
+    /// longer holds them all, the subscriber is lagged again by exactly that many events.
+    pub(crate) fn finish_resync(
+        &mut self,
+        events: Vec<Arc<Event>>,
+        ring: &Ring,
+        teams: &dyn Teams,
+    ) {
+        let Mode::Resyncing {
+            missed,
+            as_of,
+            skipped,
+        } = self.mode
+        else {
+            return;
         };
         let snapshot_len = events.len();
         let sent = self
             .sink
             .try_send(Delivery::Lagged { missed })
             .and_then(|()| {
-                self.sink.try_send(Delivery::Snapshot(Snapshot {
-                    as_of: ctx.as_of,
-                    events,
-                }))
+                self.sink
+                    .try_send(Delivery::Snapshot(Snapshot { as_of, events }))
             });
         match sent {
-            Ok(()) => {
-                self.missed = None;
-                self.lagged.store(false, Ordering::Release);
-                tracing::info!(
-                    subscriber = self.id,
-                    missed,
-                    snapshot = snapshot_len,
-                    as_of = ctx.as_of,
-                    "bus subscriber resynchronised: lagged marker and snapshot queued"
-                );
+            Ok(()) => {}
+            Err(SendError::Closed) => {
+                self.closed = true;
+                return;
             }
-            Err(SendError::Closed) => self.closed = true,
-            // Cannot happen with the reserved room; stay lagged and retry later.
-            Err(SendError::Full) => {}
+            // Cannot happen: nothing was queued since `begin_resync` saw the reserved room
+            // free. Stay lagged by everything, and retry later.
+            Err(SendError::Full) => {
+                self.mode = Mode::Lagged {
+                    missed: missed + skipped,
+                };
+                return;
+            }
+        }
+        self.mode = Mode::Live;
+        if skipped > 0 && !ring.holds_all_after(as_of) {
+            tracing::warn!(
+                subscriber = self.id,
+                as_of,
+                skipped,
+                oldest_in_ring = ring.oldest_seq(),
+                "bus subscriber's snapshot outlived the ring: lagged again"
+            );
+            self.start_lag(skipped, as_of + skipped);
+        } else if skipped > 0 {
+            // The marker and the snapshot sit in the reserved room: the live slots are free.
+            let limit = self.capacity + RESERVED;
+            for event in ring.after(as_of) {
+                if self.filter.matches(event, teams) {
+                    self.push(event, limit);
+                }
+            }
+        }
+        if self.mode == Mode::Live {
+            self.lagged.store(false, Ordering::Release);
+        }
+        tracing::info!(
+            subscriber = self.id,
+            missed,
+            snapshot = snapshot_len,
+            as_of,
+            replayed = skipped,
+            "bus subscriber resynchronised: lagged marker and snapshot queued"
+        );
+    }
+
+    /// Undoes step 1 when no snapshot is coming (the source panicked): lagged again, by every
+    /// event missed so far.
+    pub(crate) fn abandon_resync(&mut self) {
+        if let Mode::Resyncing {
+            missed, skipped, ..
+        } = self.mode
+        {
+            self.mode = Mode::Lagged {
+                missed: missed + skipped,
+            };
         }
     }
+}
+
+/// The snapshot a subscriber with `filter` gets as of `as_of`: the source's `agent_status`
+/// events that pass the filter, each carrying `as_of` as its seq.
+pub(crate) fn snapshot_events(
+    source: &dyn SnapshotSource,
+    filter: &Filter,
+    teams: &dyn Teams,
+    as_of: u64,
+) -> Vec<Arc<Event>> {
+    if !filter.wants_kind(EventKind::AgentStatus) {
+        return Vec::new();
+    }
+    source
+        .snapshot(filter)
+        .into_iter()
+        .filter(|e| EventKind::of(&e.body) == EventKind::AgentStatus && filter.matches(e, teams))
+        .map(|mut e| {
+            e.seq = as_of;
+            Arc::new(e)
+        })
+        .collect()
 }
 
 /// The receiver side's link to its subscription: catches up a lagged subscriber on demand and
@@ -261,12 +344,38 @@ pub(crate) struct Handle {
 }
 
 impl Handle {
-    fn catch_up(&self) {
-        if !self.lagged.load(Ordering::Acquire) {
-            return;
+    /// The bus, if this subscriber is lagged (one atomic load when it is not).
+    fn lagged_bus(&self) -> Option<Arc<Shared>> {
+        if self.lagged.load(Ordering::Acquire) {
+            self.shared.upgrade()
+        } else {
+            None
         }
-        if let Some(shared) = self.shared.upgrade() {
+    }
+
+    /// Resynchronises a lagged subscriber on the calling thread.
+    fn catch_up(&self) {
+        if let Some(shared) = self.lagged_bus() {
             shared.catch_up(self.id);
+        }
+    }
+
+    /// Resynchronises a lagged subscriber on tokio's blocking pool when there is a runtime, so
+    /// a large snapshot does not hold up the executor.
+    async fn catch_up_async(&self) {
+        let Some(shared) = self.lagged_bus() else {
+            return;
+        };
+        let id = self.id;
+        match tokio::runtime::Handle::try_current() {
+            Ok(runtime) => {
+                if let Err(error) = runtime.spawn_blocking(move || shared.catch_up(id)).await
+                    && error.is_panic()
+                {
+                    std::panic::resume_unwind(error.into_panic());
+                }
+            }
+            Err(_) => shared.catch_up(id),
         }
     }
 }
@@ -294,8 +403,9 @@ impl Subscription {
         self.handle.id
     }
 
-    /// Waits for the next delivery. A lagged subscriber whose queue is empty gets its
-    /// `Lagged` marker and snapshot at once, without waiting for the next publish.
+    /// Waits for the next delivery. A lagged subscriber whose queue is empty is resynchronised
+    /// here, on this thread: the snapshot is built (without the bus lock) and the `Lagged`
+    /// marker, the snapshot and the events published meanwhile are queued before it returns.
     pub fn recv(&self) -> Result<Delivery, BusClosed> {
         match self.rx.try_recv() {
             Ok(delivery) => Ok(delivery),
@@ -307,7 +417,8 @@ impl Subscription {
         }
     }
 
-    /// Like [`Subscription::recv`], giving up after `timeout` with `Ok(None)`.
+    /// Like [`Subscription::recv`], giving up after `timeout` with `Ok(None)` (the time a
+    /// resync takes to build its snapshot is not bounded by `timeout`).
     pub fn recv_timeout(&self, timeout: Duration) -> Result<Option<Delivery>, BusClosed> {
         if let Some(delivery) = self.try_recv()? {
             return Ok(Some(delivery));
@@ -335,14 +446,16 @@ impl Subscription {
         }
     }
 
-    /// Queues the `Lagged` marker and snapshot now if the subscriber is lagged and has room
-    /// (what `recv` does by itself; for consumers that `select!` on [`Subscription::receiver`]).
+    /// Resynchronises the subscriber now if it is lagged and its queue has room (what `recv`
+    /// does by itself when the queue is empty). One atomic load when it is not lagged.
     pub fn catch_up(&self) {
         self.handle.catch_up();
     }
 
-    /// The underlying channel, for `crossbeam_channel::select!`. A lagged subscriber read this
-    /// way recovers on the next publish, or at once with [`Subscription::catch_up`].
+    /// The underlying channel, for `crossbeam_channel::select!`. Publishing never resynchronises
+    /// a lagged subscriber (it only counts what it misses), so a consumer that reads this way
+    /// calls [`Subscription::catch_up`] before each wait, or a lagged subscriber with an empty
+    /// queue would wait for nothing.
     pub fn receiver(&self) -> &crossbeam_channel::Receiver<Delivery> {
         &self.rx
     }
@@ -373,20 +486,22 @@ impl AsyncSubscription {
         self.handle.id
     }
 
-    /// Waits for the next delivery. A lagged subscriber whose queue is empty gets its
-    /// `Lagged` marker and snapshot at once, without waiting for the next publish.
+    /// Waits for the next delivery. A lagged subscriber whose queue is empty is resynchronised
+    /// first: within a tokio runtime its snapshot is built on the blocking pool
+    /// (`spawn_blocking`), so a large one does not hold up the executor.
     pub async fn recv(&mut self) -> Result<Delivery, BusClosed> {
         match self.rx.try_recv() {
             Ok(delivery) => Ok(delivery),
             Err(tokio::sync::mpsc::error::TryRecvError::Disconnected) => Err(BusClosed),
             Err(tokio::sync::mpsc::error::TryRecvError::Empty) => {
-                self.handle.catch_up();
+                self.handle.catch_up_async().await;
                 self.rx.recv().await.ok_or(BusClosed)
             }
         }
     }
 
-    /// The next delivery if one is queued (catching up a lagged subscriber first when empty).
+    /// The next delivery if one is queued (catching up a lagged subscriber first when empty,
+    /// on the calling thread).
     pub fn try_recv(&mut self) -> Result<Option<Delivery>, BusClosed> {
         use tokio::sync::mpsc::error::TryRecvError;
         match self.rx.try_recv() {
@@ -403,7 +518,8 @@ impl AsyncSubscription {
         }
     }
 
-    /// Queues the `Lagged` marker and snapshot now if the subscriber is lagged and has room.
+    /// Resynchronises the subscriber now, on the calling thread, if it is lagged and its queue
+    /// has room.
     pub fn catch_up(&self) {
         self.handle.catch_up();
     }
