@@ -1,7 +1,8 @@
 //! # rta-engine: the embeddable rta pipeline
 //!
-//! For now this crate holds the **event bus** (`issues show 3`, part 2); the sharded workers,
-//! the tokio adapters and the sinks will join it.
+//! For now this crate holds the **event bus** (`issues show 3`, part 2) and
+//! [`LiveStatuses`], the state table seen as the bus's snapshot source; the sharded workers,
+//! the tokio adapters and the sinks will join them.
 //!
 //! ## The bus
 //! - [`Bus::publish`] gives every event an engine-wide, strictly increasing `seq` and fans it
@@ -23,6 +24,14 @@
 //!   followed a seq with no gap and no duplicate, or, if the ring no longer holds it all,
 //!   starts with `Lagged` + snapshot.
 //! - Dropping a receiver ends its subscription.
+//!
+//! ## Current statuses: [`LiveStatuses`]
+//! The bus is built with a [`SnapshotSource`]; in the engine it is [`LiveStatuses`]: an
+//! `Arc<rta_state::StateTable>` and the names of the integrations it covers. A snapshot is one
+//! `agent_status` event per observed agent, read through the table's lock-free
+//! point-in-time views (`StateTable::view`), narrowed to the integrations a filter names.
+//! [`LiveStatuses::status_event`] is the same conversion for live publishing: update the
+//! table, then publish what it says changed (the example on [`LiveStatuses`]).
 //!
 //! ```
 //! use rta_engine::{Bus, Delivery, EmptySource, EventKind, Filter, SubscribeOptions};
@@ -61,9 +70,11 @@
 //! ```
 
 mod bus;
+mod live;
 
 pub use bus::{
     AsyncSubscription, Bus, BusBuilder, BusClosed, DEFAULT_CAPACITY, DEFAULT_RING_CAPACITY,
     Delivery, EmptySource, EventKind, Filter, NoTeams, Snapshot, SnapshotSource, SubscribeError,
     SubscribeOptions, Subscription, Teams, employee_of, integration_of,
 };
+pub use live::{DEFAULT_VIEW_ATTEMPTS, LiveStatuses};

@@ -48,7 +48,7 @@ use subscriber::{Handle, RESERVED, Sink, Subscriber, snapshot_events};
 
 /// Where the bus gets current statuses to resynchronise a lagged subscriber.
 ///
-/// The engine implements it over the per-agent state table. It is
+/// [`LiveStatuses`](crate::LiveStatuses) implements it over the per-agent state table. It is
 /// called on the lagged subscriber's receiving thread (or tokio's blocking pool), **without**
 /// the bus lock: publishing goes on meanwhile and other subscribers are unaffected, so it may
 /// take the time a large snapshot needs. It must not wait for that subscriber to read. Its
