@@ -32,20 +32,27 @@
 //! assert_eq!(table.observe(&available).unwrap().1, Update::Unchanged);
 //! assert_eq!(table.get(key).unwrap().code, "AVAIL");
 //!
+//! // Ingest workers write through their own `Writer` (one per worker thread).
+//! let mut writer = table.writer();
 //! // A snapshot that no longer lists the agent logs it out.
-//! let snapshot = table.begin_snapshot(cms).unwrap();
+//! let snapshot = writer.begin_snapshot(cms).unwrap();
 //! let time = "2026-11-23T08:05:00Z".parse().unwrap();
 //! let changes = snapshot.finish("UNSTAFF", time, time);
 //! assert_eq!(changes.len(), 1);
 //! assert_eq!(table.get(key).unwrap().phase, Phase::LoggedOut);
 //! ```
 
+mod interner;
+mod segments;
 mod slot;
 mod snapshot;
 mod status;
 mod symbols;
 mod table;
+mod writer;
 
 pub use snapshot::{Snapshot, SnapshotError};
 pub use status::AgentStatus;
+pub use symbols::{MAX_WORDS, OVERFLOW_WORD};
 pub use table::{StateError, StateTable, Update, View};
+pub use writer::Writer;

@@ -3,15 +3,16 @@
 //! not list are logged out; an aborted snapshot (dropped without [`Snapshot::finish`]) logs
 //! nobody out, though its rows have been applied like any observation.
 
-use crate::table::{StateError, StateTable, Update};
+use crate::table::{StateError, Update};
+use crate::writer::Writer;
 use rta_model::{AgentKey, Direction, IntegrationId, Observation, Phase, Status, Timestamp};
 use std::borrow::Cow;
 use std::collections::HashSet;
 
-/// A snapshot in progress for one integration.
+/// A snapshot in progress for one integration, written through one [`Writer`].
 #[derive(Debug)]
-pub struct Snapshot<'t> {
-    table: &'t StateTable,
+pub struct Snapshot<'w, 't> {
+    writer: &'w mut Writer<'t>,
     integration: IntegrationId,
     seen: HashSet<AgentKey>,
 }
@@ -28,19 +29,22 @@ pub enum SnapshotError {
     State(#[from] StateError),
 }
 
-impl StateTable {
+impl<'t> Writer<'t> {
     /// Begins a snapshot of `integration`.
-    pub fn begin_snapshot(&self, integration: IntegrationId) -> Result<Snapshot<'_>, StateError> {
-        self.members(integration)?;
+    pub fn begin_snapshot(
+        &mut self,
+        integration: IntegrationId,
+    ) -> Result<Snapshot<'_, 't>, StateError> {
+        self.table().members(integration)?;
         Ok(Snapshot {
-            table: self,
+            writer: self,
             integration,
             seen: HashSet::new(),
         })
     }
 }
 
-impl<'t> Snapshot<'t> {
+impl<'t> Snapshot<'_, 't> {
     /// Applies one row and marks its agent as listed.
     pub fn observe(
         &mut self,
@@ -52,7 +56,7 @@ impl<'t> Snapshot<'t> {
                 got: observation.integration,
             });
         }
-        let (key, update) = self.table.observe(observation)?;
+        let (key, update) = self.writer.observe(observation)?;
         self.seen.insert(key);
         Ok((key, update))
     }
@@ -67,16 +71,16 @@ impl<'t> Snapshot<'t> {
         received: Timestamp,
     ) -> Vec<(AgentKey, Update<'t>)> {
         let mut changes = Vec::new();
-        let members = self.table.members(self.integration).unwrap_or_default();
+        let table = self.writer.table();
+        let members = table.members(self.integration).unwrap_or_default();
         for key in members {
             if self.seen.contains(&key) {
                 continue;
             }
-            let staffed = self
-                .table
+            let staffed = table
                 .get(key)
                 .is_some_and(|status| status.phase != Phase::LoggedOut);
-            let Some((_, external_id)) = self.table.identity(key).filter(|_| staffed) else {
+            let Some((_, external_id)) = table.identity(key).filter(|_| staffed) else {
                 continue;
             };
             let logged_out = Observation {
@@ -88,7 +92,7 @@ impl<'t> Snapshot<'t> {
                 time,
                 received,
             };
-            let update = self.table.update(key, &logged_out);
+            let update = self.writer.update(key, &logged_out);
             if matches!(update, Update::Changed { .. }) {
                 changes.push((key, update));
             }

@@ -48,23 +48,46 @@ const LAST_SEEN: usize = 4;
 const SEQUENCE: usize = 5;
 const _: () = assert!(SEQUENCE + 1 == WORDS);
 
-fn nanos(time: Timestamp) -> u64 {
-    // i64 nanoseconds cover the years 1678 to 2262; times outside are clamped.
-    let nanos = time
-        .as_nanosecond()
-        .clamp(i128::from(i64::MIN), i128::from(i64::MAX));
-    i64::try_from(nanos).unwrap_or_default() as u64
+const NANOS_PER_SECOND: i32 = 1_000_000_000;
+const SUBSEC_BITS: u32 = 30;
+const LAST_SECOND: i64 = (1 << (63 - SUBSEC_BITS)) - 1;
+const FIRST_SECOND: i64 = -LAST_SECOND - 1;
+const LATEST: i64 = LAST_SECOND << SUBSEC_BITS | (NANOS_PER_SECOND as i64 - 1);
+const EARLIEST: i64 = FIRST_SECOND << SUBSEC_BITS;
+
+/// A time in one word: the whole seconds since the epoch in the top 34 bits (signed), the
+/// nanoseconds in the low 30. Words order like the times they hold (compared as `i64`), and
+/// packing and unpacking are shifts: jiff's `i128` nanoseconds cost more than the rest of an
+/// update. Covers the years 1698 to 2242; times outside are clamped to the ends.
+pub(crate) fn pack_time(time: Timestamp) -> u64 {
+    let (mut second, mut nanosecond) = (time.as_second(), time.subsec_nanosecond());
+    if nanosecond < 0 {
+        second -= 1;
+        nanosecond += NANOS_PER_SECOND;
+    }
+    let word = match second {
+        ..FIRST_SECOND => EARLIEST,
+        FIRST_SECOND..=LAST_SECOND => second << SUBSEC_BITS | i64::from(nanosecond),
+        _ => LATEST,
+    };
+    word as u64
 }
 
 fn time(word: u64) -> Timestamp {
-    Timestamp::from_nanosecond(i128::from(word as i64)).unwrap_or(Timestamp::UNIX_EPOCH)
+    let word = word as i64;
+    let nanosecond = (word & ((1 << SUBSEC_BITS) - 1)) as i32;
+    Timestamp::new(word >> SUBSEC_BITS, nanosecond).unwrap_or(Timestamp::UNIX_EPOCH)
 }
 
-fn pack_code(symbols: &Symbols, code: Option<&Code<'_>>) -> u64 {
+fn is_clamped(word: u64) -> bool {
+    matches!(word as i64, EARLIEST | LATEST)
+}
+
+fn pack_code(intern: &mut impl FnMut(&str) -> Symbol, code: Option<&Code<'_>>) -> u64 {
     match code {
         None => 0,
         Some(Code::Number(n)) => NUMBER | u64::from(*n),
-        Some(Code::Text(text)) => TEXT | u64::from(symbols.intern(text).0),
+        Some(Code::Text(text)) => TEXT | u64::from(intern(text).0),
     }
 }
 
@@ -79,7 +102,10 @@ fn unpack_code(symbols: &Symbols, word: u64) -> Option<Code<'_>> {
 }
 
 /// The words that say what the agent does (not when): equal words = the same status.
-pub(crate) fn pack_what(symbols: &Symbols, observation: &Observation<'_>) -> [u64; 3] {
+pub(crate) fn pack_what(
+    mut intern: impl FnMut(&str) -> Symbol,
+    observation: &Observation<'_>,
+) -> [u64; 3] {
     let phase = PHASES
         .iter()
         .position(|&p| p == observation.phase)
@@ -88,11 +114,11 @@ pub(crate) fn pack_what(symbols: &Symbols, observation: &Observation<'_>) -> [u6
         .iter()
         .position(|&d| d == observation.direction)
         .unwrap_or(0) as u64;
-    let code = u64::from(symbols.intern(&observation.status.code).0);
+    let code = u64::from(intern(&observation.status.code).0);
     [
         PRESENT | phase << 40 | direction << 32 | code,
-        pack_code(symbols, observation.status.reason.as_ref()),
-        pack_code(symbols, observation.status.detail.as_ref()),
+        pack_code(&mut intern, observation.status.reason.as_ref()),
+        pack_code(&mut intern, observation.status.detail.as_ref()),
     ]
 }
 
@@ -104,43 +130,97 @@ pub(crate) fn same_what(words: &Packed, what: &[u64; 3]) -> bool {
     words[WHAT..=DETAIL] == what[..]
 }
 
-pub(crate) fn since(words: &Packed) -> Timestamp {
-    time(words[SINCE])
+pub(crate) fn sequence(words: &Packed) -> u64 {
+    words[SEQUENCE]
+}
+
+/// True if a status begun at `since` (a packed time) is older than the words' status.
+pub(crate) fn is_older(words: &Packed, since: u64) -> bool {
+    (since as i64) < words[SINCE] as i64
 }
 
 /// The words after a change to `what` at `since`.
-pub(crate) fn changed(words: &Packed, what: [u64; 3], since: Timestamp, seen: Timestamp) -> Packed {
-    [
-        what[0],
-        what[1],
-        what[2],
-        nanos(since),
-        nanos(seen),
-        words[SEQUENCE] + 1,
-    ]
+/// The words after a change to `what` at `since`, seen at `seen` (both packed times).
+pub(crate) fn changed(words: &Packed, what: [u64; 3], since: u64, seen: u64) -> Packed {
+    [what[0], what[1], what[2], since, seen, words[SEQUENCE] + 1]
 }
 
-/// The words after a repeat of the same status, seen at `seen`.
-pub(crate) fn seen_again(words: &Packed, seen: Timestamp) -> Packed {
+/// The words after a repeat of the same status, seen at `seen` (a packed time).
+pub(crate) fn seen_again(words: &Packed, seen: u64) -> Packed {
     let mut next = *words;
-    next[LAST_SEEN] = nanos(seen);
+    next[LAST_SEEN] = seen;
     next
 }
 
 /// The status the words hold, if any.
 pub(crate) fn unpack<'t>(symbols: &'t Symbols, words: &Packed) -> Option<AgentStatus<'t>> {
-    if !is_present(words) {
-        return None;
-    }
+    is_present(words).then(|| unpack_at(symbols, words, time(words[SINCE]), time(words[LAST_SEEN])))
+}
+
+/// The status just written from `observation`: its times are the observation's (decoding them
+/// again was a third of an update), unless they were clamped on the way in.
+pub(crate) fn unpack_written<'t>(
+    symbols: &'t Symbols,
+    words: &Packed,
+    observation: &Observation<'_>,
+) -> AgentStatus<'t> {
+    let as_stored = |given: Timestamp, word: u64| {
+        if is_clamped(word) { time(word) } else { given }
+    };
+    unpack_at(
+        symbols,
+        words,
+        as_stored(observation.time, words[SINCE]),
+        as_stored(observation.received, words[LAST_SEEN]),
+    )
+}
+
+fn unpack_at<'t>(
+    symbols: &'t Symbols,
+    words: &Packed,
+    since: Timestamp,
+    last_seen: Timestamp,
+) -> AgentStatus<'t> {
     let what = words[WHAT];
-    Some(AgentStatus {
+    AgentStatus {
         phase: PHASES[((what >> 40) & 0xff) as usize % PHASES.len()],
         direction: DIRECTIONS[((what >> 32) & 0xff) as usize % DIRECTIONS.len()],
         code: symbols.word(Symbol((what & VALUE) as u32)),
         reason: unpack_code(symbols, words[REASON]),
         detail: unpack_code(symbols, words[DETAIL]),
-        since: time(words[SINCE]),
-        last_seen: time(words[LAST_SEEN]),
+        since,
+        last_seen,
         sequence: words[SEQUENCE],
-    })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_keep_their_nanoseconds_order_and_clamp_outside_the_range() {
+        let times: Vec<Timestamp> = [
+            "1698-01-01T00:00:00Z",
+            "1969-12-31T23:59:59.5Z",
+            "1969-12-31T23:59:59.999999999Z",
+            "1970-01-01T00:00:00Z",
+            "1970-01-01T00:00:00.000000001Z",
+            "2026-11-23T08:00:00.123456789Z",
+            "2242-01-01T00:00:00Z",
+        ]
+        .iter()
+        .map(|text| text.parse().unwrap())
+        .collect();
+        for pair in times.windows(2) {
+            assert_eq!(time(pack_time(pair[0])), pair[0]);
+            assert!((pack_time(pair[0]) as i64) < pack_time(pair[1]) as i64);
+            assert!(!is_clamped(pack_time(pair[0])));
+        }
+        let far: Timestamp = "9999-01-01T00:00:00Z".parse().unwrap();
+        let before: Timestamp = "1000-01-01T00:00:00Z".parse().unwrap();
+        assert!(is_clamped(pack_time(far)) && is_clamped(pack_time(before)));
+        assert!(time(pack_time(far)) > times[6] && time(pack_time(far)).as_second() < 1 << 34);
+        assert!(time(pack_time(before)) < times[0]);
+    }
 }

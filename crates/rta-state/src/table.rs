@@ -1,12 +1,13 @@
 //! The agent interner and the per-agent state table.
 
+use crate::interner::AgentIds;
+use crate::segments::Segments;
 use crate::slot::Slot;
 use crate::status::{self, AgentStatus};
-use crate::symbols::Symbols;
-use dashmap::DashMap;
+use crate::symbols::{Symbol, Symbols};
 use rta_model::{AgentKey, IntegrationId, Observation};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 
 /// What the table refuses.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -34,17 +35,33 @@ pub enum Update<'t> {
     OutOfOrder,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Default)]
 struct Agent {
-    integration: IntegrationId,
-    external_id: Arc<[u8]>,
     slot: Slot,
+    /// The integration id (2 bytes, little-endian) then the external id: one allocation, and
+    /// a cell of 80 bytes rather than 88 with a separate field.
+    identity: OnceLock<Box<[u8]>>,
 }
 
+impl Agent {
+    fn identity(&self) -> Option<(IntegrationId, &[u8])> {
+        let identity = self.identity.get()?;
+        let (integration, external_id) = identity.split_first_chunk::<2>()?;
+        Some((IntegrationId(u16::from_le_bytes(*integration)), external_id))
+    }
+
+    fn is(&self, integration: IntegrationId, external_id: &[u8]) -> bool {
+        self.identity() == Some((integration, external_id))
+    }
+}
+
+/// An integration's member: its agent's key + 1, or 0 while being added.
 #[derive(Debug, Default)]
+struct Member(AtomicU32);
+
+#[derive(Debug)]
 struct Integration {
-    ids: DashMap<Arc<[u8]>, AgentKey, foldhash::fast::RandomState>,
-    members: boxcar::Vec<AgentKey>,
+    members: Segments<Member>,
 }
 
 /// Every agent's current status, shared by ingest (writers) and dashboards (readers).
@@ -52,17 +69,29 @@ struct Integration {
 /// - Agents are interned from `(integration, external id bytes)` to a dense [`AgentKey`];
 ///   looking up a known id allocates nothing.
 /// - Each agent's status lives in a seqlock slot of atomics: readers never lock and never
-///   block writers. Writers are expected to be sharded by agent (one writer per agent), which
-///   keeps every write uncontended.
-/// - Agents and words are stored in append-only concurrent vectors (`boxcar`), so growing the
-///   table never moves a slot under a reader.
+///   block writers. Writers are sharded: each ingest worker holds its own [`Writer`](crate::Writer) and owns
+///   its agents, which keeps every write uncontended.
+/// - Agents live in fixed-size segments allocated on first use, up to `max_agents`: growing
+///   the table never moves a slot under a reader, and costs no more than the agents it holds
+///   (80 bytes of cell each: the 56-byte slot and the identity).
 #[derive(Debug)]
 pub struct StateTable {
     integrations: boxcar::Vec<Integration>,
-    agents: boxcar::Vec<Agent>,
-    symbols: Symbols,
+    agents: Segments<Agent>,
+    ids: AgentIds,
+    pub(crate) symbols: Symbols,
     max_agents: usize,
     out_of_order: AtomicU64,
+}
+
+impl Integration {
+    /// The members' keys, in order of first sight (one being added right now may be missing).
+    fn keys(&self) -> impl Iterator<Item = AgentKey> {
+        self.members.iter().filter_map(|member| {
+            let key = member.0.load(Ordering::Acquire);
+            key.checked_sub(1).map(AgentKey)
+        })
+    }
 }
 
 /// A consistent view of one integration's agents.
@@ -80,7 +109,8 @@ impl StateTable {
     pub fn new(max_agents: usize) -> Self {
         StateTable {
             integrations: boxcar::Vec::new(),
-            agents: boxcar::Vec::new(),
+            agents: Segments::new(max_agents),
+            ids: AgentIds::default(),
             symbols: Symbols::default(),
             max_agents,
             out_of_order: AtomicU64::new(0),
@@ -89,7 +119,9 @@ impl StateTable {
 
     /// Registers an integration; its id is dense, in order of addition.
     pub fn add_integration(&self) -> IntegrationId {
-        let index = self.integrations.push(Integration::default());
+        let index = self.integrations.push(Integration {
+            members: Segments::new(self.max_agents),
+        });
         IntegrationId(u16::try_from(index).expect("fewer than 65536 integrations"))
     }
 
@@ -105,38 +137,44 @@ impl StateTable {
         integration: IntegrationId,
         external_id: &[u8],
     ) -> Result<AgentKey, StateError> {
-        let agents_of = self.integration(integration)?;
-        if let Some(key) = agents_of.ids.get(external_id) {
-            return Ok(*key);
+        let members = &self.integration(integration)?.members;
+        let is = |key: AgentKey| {
+            self.agents
+                .get(key.index())
+                .is_some_and(|agent| agent.is(integration, external_id))
+        };
+        let hash = self.ids.hash(integration, external_id);
+        if let Some(key) = self.ids.find(hash, is) {
+            return Ok(key);
         }
-        let external_id: Arc<[u8]> = external_id.into();
-        let entry = agents_of.ids.entry(Arc::clone(&external_id));
-        let key = entry.or_try_insert_with(|| {
-            if self.agents.count() >= self.max_agents {
-                return Err(StateError::Full {
-                    limit: self.max_agents,
-                });
-            }
-            let index = self.agents.push(Agent {
-                integration,
-                external_id,
-                slot: Slot::default(),
-            });
+        let add = || {
+            let full = StateError::Full {
+                limit: self.max_agents,
+            };
+            let (index, agent) = self.agents.claim().ok_or(full)?;
+            let identity = [&integration.0.to_le_bytes()[..], external_id].concat();
+            agent.identity.get_or_init(|| identity.into());
             let key = AgentKey(u32::try_from(index).expect("fewer than 2^32 agents"));
-            agents_of.members.push(key);
+            let (_, member) = members
+                .claim()
+                .expect("an integration has room for every agent");
+            member.0.store(key.0 + 1, Ordering::Release);
             Ok(key)
-        })?;
-        Ok(*key)
+        };
+        let hash_of = |key: AgentKey| {
+            let (integration, external_id) = self.identity(key).expect("an interned agent");
+            self.ids.hash(integration, external_id)
+        };
+        self.ids.find_or_add(hash, is, add, hash_of)
     }
 
     /// The integration and external id of an agent.
     pub fn identity(&self, key: AgentKey) -> Option<(IntegrationId, &[u8])> {
-        self.agents
-            .get(key.index())
-            .map(|agent| (agent.integration, &agent.external_id[..]))
+        self.agents.get(key.index())?.identity()
     }
 
-    /// Applies an observation: interns its agent and updates the live status.
+    /// Applies an observation: interns its agent and updates the live status. For occasional
+    /// writes; ingest workers use a [`Writer`](crate::Writer), which skips the shared symbol map.
     pub fn observe(
         &self,
         observation: &Observation<'_>,
@@ -145,41 +183,52 @@ impl StateTable {
         Ok((key, self.update(key, observation)))
     }
 
-    /// Updates an interned agent (see [`Update`] for the three outcomes).
+    /// Updates an interned agent (see [`Update`] for the three outcomes). For occasional
+    /// writes, like [`StateTable::observe`].
     ///
     /// # Panics
     /// If `key` was not handed out by this table.
     pub fn update(&self, key: AgentKey, observation: &Observation<'_>) -> Update<'_> {
+        self.apply(key, observation, |word| self.symbols.intern(word))
+    }
+
+    /// The one update rule, whichever way the words are interned.
+    #[inline]
+    pub(crate) fn apply(
+        &self,
+        key: AgentKey,
+        observation: &Observation<'_>,
+        intern: impl FnMut(&str) -> Symbol,
+    ) -> Update<'_> {
         let agent = self.agents.get(key.index()).expect("a key of this table");
-        let what = status::pack_what(&self.symbols, observation);
-        let mut outcome = Update::Unchanged;
+        let what = status::pack_what(intern, observation);
+        let (since, seen) = (
+            status::pack_time(observation.time),
+            status::pack_time(observation.received),
+        );
+        let mut out_of_order = false;
         let written = agent.slot.write(|words| {
-            if status::is_present(words) && observation.time < status::since(words) {
-                outcome = Update::OutOfOrder;
+            if !status::is_present(words) {
+                return Some(status::changed(words, what, since, seen));
+            }
+            if status::is_older(words, since) {
+                out_of_order = true;
                 return None;
             }
-            if status::is_present(words) && status::same_what(words, &what) {
-                return Some(status::seen_again(words, observation.received));
+            if status::same_what(words, &what) {
+                return Some(status::seen_again(words, seen));
             }
-            Some(status::changed(
-                words,
-                what,
-                observation.time,
-                observation.received,
-            ))
+            Some(status::changed(words, what, since, seen))
         });
-        match (&outcome, written) {
-            (Update::OutOfOrder, _) => {
+        match written {
+            None if out_of_order => {
                 self.out_of_order.fetch_add(1, Ordering::Relaxed);
-                outcome
+                Update::OutOfOrder
             }
-            (_, Some((before, after)))
-                if !status::is_present(&before)
-                    || !status::same_what(&before, &[after[0], after[1], after[2]]) =>
-            {
+            Some((before, after)) if status::sequence(&before) != status::sequence(&after) => {
                 Update::Changed {
                     previous: status::unpack(&self.symbols, &before),
-                    current: status::unpack(&self.symbols, &after).expect("just written"),
+                    current: status::unpack_written(&self.symbols, &after, observation),
                 }
             }
             _ => Update::Unchanged,
@@ -197,9 +246,15 @@ impl StateTable {
         self.out_of_order.load(Ordering::Relaxed)
     }
 
+    /// Status words replaced by [`OVERFLOW_WORD`](crate::OVERFLOW_WORD) because the vocabulary
+    /// was full ([`MAX_WORDS`](crate::MAX_WORDS)).
+    pub fn overflowed_words(&self) -> u64 {
+        self.symbols.overflowed()
+    }
+
     /// How many agents were interned.
     pub fn len(&self) -> usize {
-        self.agents.count()
+        self.agents.claimed()
     }
 
     /// True before the first agent.
@@ -209,12 +264,7 @@ impl StateTable {
 
     /// The keys of an integration's agents, in order of first sight.
     pub fn members(&self, integration: IntegrationId) -> Result<Vec<AgentKey>, StateError> {
-        Ok(self
-            .integration(integration)?
-            .members
-            .iter()
-            .map(|(_, &key)| key)
-            .collect())
+        Ok(self.integration(integration)?.keys().collect())
     }
 
     /// Every observed agent of an integration, each consistent; the whole a point in time
@@ -231,7 +281,7 @@ impl StateTable {
         let mut point_in_time = false;
         for _ in 0..attempts.max(1) {
             collected.clear();
-            for (_, &key) in agents_of.members.iter() {
+            for key in agents_of.keys() {
                 if let Some(agent) = self.agents.get(key.index()) {
                     let (version, words) = agent.slot.read_versioned();
                     collected.push((key, version, words));

@@ -154,7 +154,8 @@ fn keys(changes: &[(AgentKey, Update<'_>)]) -> Vec<AgentKey> {
 fn completed_snapshots_log_out_the_absent() {
     let table = StateTable::new(10);
     let (cic, other) = (table.add_integration(), table.add_integration());
-    let mut first = table.begin_snapshot(cic).unwrap();
+    let mut writer = table.writer();
+    let mut first = writer.begin_snapshot(cic).unwrap();
     let jdoe = first
         .observe(&observation(cic, "jdoe", "AVAIL", 0))
         .unwrap()
@@ -169,7 +170,7 @@ fn completed_snapshots_log_out_the_absent() {
         .unwrap()
         .0;
 
-    let mut second = table.begin_snapshot(cic).unwrap();
+    let mut second = writer.begin_snapshot(cic).unwrap();
     second
         .observe(&observation(cic, "jdoe", "AVAIL", 0))
         .unwrap();
@@ -197,7 +198,7 @@ fn completed_snapshots_log_out_the_absent() {
     );
 
     // Already logged out: not logged out again.
-    let third = table
+    let third = writer
         .begin_snapshot(cic)
         .unwrap()
         .finish("Gone Home", at(120), at(121));
@@ -212,7 +213,8 @@ fn an_aborted_snapshot_logs_nobody_out() {
         .observe(&observation(cic, "jdoe", "AVAIL", 0))
         .unwrap()
         .0;
-    let mut cut = table.begin_snapshot(cic).unwrap();
+    let mut writer = table.writer();
+    let mut cut = writer.begin_snapshot(cic).unwrap();
     cut.observe(&observation(cic, "asmith", "AUX", 10)).unwrap();
     drop(cut); // the connection dropped mid-snapshot
     assert_eq!(table.get(agent).unwrap().phase, Phase::Available);
@@ -258,11 +260,15 @@ fn concurrent_writers_and_readers_see_no_torn_status_and_lose_no_update() {
             let table = Arc::clone(&table);
             let keys = keys.clone();
             std::thread::spawn(move || {
+                let mut writer = table.writer();
                 for n in 1..=ROUNDS {
                     for (i, &key) in keys.iter().enumerate().filter(|(i, _)| i % 2 == shard) {
                         let mut status = observation(cms, &format!("{i}"), &format!("S{n}"), n);
                         status.status.detail = Some(Code::Number(n as u32));
-                        assert!(matches!(table.update(key, &status), Update::Changed { .. }));
+                        assert!(matches!(
+                            writer.update(key, &status),
+                            Update::Changed { .. }
+                        ));
                     }
                 }
             })
@@ -306,4 +312,91 @@ fn concurrent_writers_and_readers_see_no_torn_status_and_lose_no_update() {
             (&*format!("S{ROUNDS}"), ROUNDS as u64)
         );
     }
+}
+
+#[test]
+fn writers_and_the_table_share_one_vocabulary() {
+    let table = StateTable::new(10);
+    let cms = table.add_integration();
+    let (mut first, mut second) = (table.writer(), table.writer());
+    let mut aux = observation(cms, "40101", "AUX", 0);
+    aux.status.reason = Some(Code::Text("Lunch".into()));
+    let (key, _) = first.observe(&aux).unwrap();
+    aux.received = at(5);
+    assert_eq!(second.observe(&aux).unwrap().1, Update::Unchanged);
+    assert_eq!(table.observe(&aux).unwrap().1, Update::Unchanged);
+    let status = table.get(key).unwrap();
+    assert_eq!(
+        (status.code, status.reason, status.last_seen),
+        ("AUX", Some(Code::Text("Lunch".into())), at(5))
+    );
+}
+
+#[test]
+fn threads_interning_the_same_ids_get_the_same_keys() {
+    const IDS: usize = 2_000;
+    let table = StateTable::new(2 * IDS);
+    let (cms, cic) = (table.add_integration(), table.add_integration());
+    let per_thread: Vec<Vec<AgentKey>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..4)
+            .map(|thread| {
+                let table = &table;
+                scope.spawn(move || {
+                    // Each thread walks the ids in another order (a step coprime with IDS), so
+                    // they race on every id.
+                    let step = [1, 3, 7, 9][thread];
+                    (0..IDS)
+                        .map(|i| {
+                            let i = (i * step + thread * 7) % IDS;
+                            let integration = if i % 2 == 0 { cms } else { cic };
+                            (
+                                i,
+                                table
+                                    .intern(integration, format!("{i}").as_bytes())
+                                    .unwrap(),
+                            )
+                        })
+                        .fold(vec![AgentKey(0); IDS], |mut keys, (i, key)| {
+                            keys[i] = key;
+                            keys
+                        })
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert!(per_thread.iter().all(|keys| *keys == per_thread[0]));
+    assert_eq!(table.len(), IDS, "each id interned once");
+    for (i, &key) in per_thread[0].iter().enumerate() {
+        let integration = if i % 2 == 0 { cms } else { cic };
+        assert_eq!(
+            table.identity(key),
+            Some((integration, format!("{i}").as_bytes()))
+        );
+    }
+    assert_eq!(table.members(cms).unwrap().len(), IDS / 2);
+}
+
+#[test]
+fn the_vocabulary_is_bounded_and_known_words_stay_exact() {
+    let table = StateTable::new(2);
+    let cms = table.add_integration();
+    let mut writer = table.writer();
+    let (key, _) = writer
+        .observe(&observation(cms, "40101", "AVAIL", 0))
+        .unwrap();
+    // A hostile feed: a new reason text in every row.
+    for n in 0..rta_state::MAX_WORDS as i64 {
+        let mut aux = observation(cms, "40102", "AUX", n);
+        aux.status.reason = Some(Code::Text(format!("free text {n}").into()));
+        writer.observe(&aux).unwrap();
+    }
+    let last = table.get(table.intern(cms, b"40102").unwrap()).unwrap();
+    assert_eq!(
+        last.reason,
+        Some(Code::Text(rta_state::OVERFLOW_WORD.into()))
+    );
+    assert_eq!(last.code, "AUX", "known words stay exact");
+    assert_eq!(table.overflowed_words(), 2, "AVAIL and AUX took two places");
+    assert_eq!(table.get(key).unwrap().code, "AVAIL");
 }
