@@ -8,9 +8,10 @@
 //! and lets a resuming or resyncing subscriber switch from ring replay to live delivery with no
 //! gap and no duplicate; with a lock-free counter two publishers could enqueue out of order.
 //! The critical section never waits for a consumer (every send is a `try_send` into a queue
-//! with room checked first), never allocates the event (it is built, and its `Arc` allocated,
-//! before the lock), never builds a snapshot, and costs one filter check and at most one
-//! channel push per subscriber (a lagged subscriber costs a counter increment).
+//! with room checked first), never allocates or frees an event (it is built, and its `Arc`
+//! allocated, before the lock; the one the ring evicts is dropped after it), never builds a
+//! snapshot, and costs at most one filter check (none for `Filter::all()`) and one channel push
+//! per subscriber (a lagged subscriber costs a counter increment).
 //!
 //! # Resynchronising a lagged subscriber, off the publisher's path
 //!
@@ -336,7 +337,11 @@ impl Bus {
                 "bus subscribers with closed receivers removed"
             );
         }
-        inner.ring.push(event);
+        let evicted = inner.ring.push(event);
+        drop(inner);
+        // Freeing the oldest event (often its last reference: a few deallocations) is done
+        // after the lock is released.
+        drop(evicted);
         seq
     }
 
@@ -398,7 +403,7 @@ impl Bus {
             } else if from < last && inner.ring.holds_all_after(from) {
                 let teams = shared.teams();
                 for event in inner.ring.after(from) {
-                    if subscriber.filter().matches(event, teams) {
+                    if subscriber.wants(event, teams) {
                         subscriber.deliver(event);
                     }
                 }

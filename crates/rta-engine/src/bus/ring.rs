@@ -27,15 +27,19 @@ impl Ring {
         self.capacity
     }
 
-    /// Appends the newest event, forgetting the oldest when full.
-    pub(crate) fn push(&mut self, event: Arc<Event>) {
+    /// Appends the newest event; when full, returns the oldest, which it no longer holds (for
+    /// the caller to drop once it has released the bus lock).
+    pub(crate) fn push(&mut self, event: Arc<Event>) -> Option<Arc<Event>> {
         if self.capacity == 0 {
-            return;
+            return Some(event);
         }
-        if self.events.len() == self.capacity {
-            self.events.pop_front();
-        }
+        let evicted = if self.events.len() == self.capacity {
+            self.events.pop_front()
+        } else {
+            None
+        };
         self.events.push_back(event);
+        evicted
     }
 
     /// The seq of the oldest event held.

@@ -130,6 +130,8 @@ enum Mode {
 pub(crate) struct Subscriber {
     pub(crate) id: u64,
     filter: Arc<Filter>,
+    /// `filter.is_all()`, so the publish path skips the filter for the common subscriber.
+    all: bool,
     sink: Sink,
     capacity: usize,
     mode: Mode,
@@ -142,6 +144,7 @@ impl Subscriber {
     pub(crate) fn new(id: u64, filter: Filter, sink: Sink, capacity: usize) -> Subscriber {
         Subscriber {
             id,
+            all: filter.is_all(),
             filter: Arc::new(filter),
             sink,
             capacity,
@@ -155,8 +158,9 @@ impl Subscriber {
         Arc::clone(&self.lagged)
     }
 
-    pub(crate) fn filter(&self) -> &Filter {
-        &self.filter
+    /// Whether `event` passes the subscriber's filter.
+    pub(crate) fn wants(&self, event: &Event, teams: &dyn Teams) -> bool {
+        self.all || self.filter.matches(event, teams)
     }
 
     /// Handles one published event; returns false once the consumer is gone. Never builds a
@@ -165,7 +169,7 @@ impl Subscriber {
         if self.closed || self.sink.is_closed() {
             return false;
         }
-        if self.filter.matches(event, teams) {
+        if self.wants(event, teams) {
             self.deliver(event);
         }
         !self.closed
@@ -280,7 +284,7 @@ impl Subscriber {
             // The marker and the snapshot sit in the reserved room: the live slots are free.
             let limit = self.capacity + RESERVED;
             for event in ring.after(as_of) {
-                if self.filter.matches(event, teams) {
+                if self.wants(event, teams) {
                     self.push(event, limit);
                 }
             }
