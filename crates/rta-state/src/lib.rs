@@ -22,10 +22,10 @@
 //!
 //! | | rta | best of the three |
 //! |---|---|---|
-//! | updates/s, one writer, every update a change | 17-20 M | 8.5 M |
-//! | the same, 9 rows in 10 a repeat (a CMS stream) | 32 M | 9.7 M |
-//! | updates/s, 2 writers + 2 readers | 10-15 M | 2.6 M (`Mutex`) |
-//! | reads/s while a writer writes | 30-84 M | 7.1 M (`DashMap`) |
+//! | updates/s, one writer, every update a change | 15-17 M | 11 M (`DashMap`) |
+//! | the same, 9 rows in 10 a repeat (a CMS stream) | 33 M | 11 M (`Mutex`) |
+//! | updates/s, 2 writers + 2 readers | 10-20 M | 2.5 M (`Mutex`) |
+//! | reads/s while a writer writes | 30-62 M | 5.4 M (`DashMap`) |
 //! | heap per agent at 1M agents | 103 bytes | |
 //!
 //! A lock, even a sharded one, puts every reader on the writers' cache line and makes a
