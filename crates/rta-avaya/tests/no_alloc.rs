@@ -1,49 +1,14 @@
-//! Proves the hot path allocates nothing per row: a counting global allocator watches the
-//! parser, the framing codec and the assembler in steady state.
-#![allow(unsafe_code)]
+//! Proves the hot path allocates nothing per row: a counting global allocator
+//! (`allocation-counter`, per thread) watches the parser, the framing codec and the assembler
+//! in steady state.
 
 use bytes::BytesMut;
 use rta_avaya::{Assembler, AssemblerConfig, Layout, LineCodec, Output, Record, parse_record};
 use rta_model::{IntegrationId, Timestamp};
-use std::alloc::{GlobalAlloc, Layout as AllocLayout, System};
-use std::cell::Cell;
 use tokio_util::codec::Decoder;
 
-struct CountingAllocator;
-
-thread_local! {
-    // `const` initialization: reading it never allocates, so the allocator may use it.
-    static ALLOCATIONS: Cell<u64> = const { Cell::new(0) };
-}
-
-// SAFETY: every call is forwarded unchanged to the system allocator; the only addition is a
-// thread-local counter that neither allocates nor touches the memory handed out.
-unsafe impl GlobalAlloc for CountingAllocator {
-    unsafe fn alloc(&self, layout: AllocLayout) -> *mut u8 {
-        ALLOCATIONS.with(|count| count.set(count.get() + 1));
-        // SAFETY: same contract as the caller's; the layout is passed on unchanged.
-        unsafe { System.alloc(layout) }
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: AllocLayout) {
-        // SAFETY: `ptr` came from `System.alloc` with this layout (see `alloc`).
-        unsafe { System.dealloc(ptr, layout) }
-    }
-
-    unsafe fn realloc(&self, ptr: *mut u8, layout: AllocLayout, new_size: usize) -> *mut u8 {
-        ALLOCATIONS.with(|count| count.set(count.get() + 1));
-        // SAFETY: `ptr` came from `System` with this layout; forwarded unchanged.
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
-
-#[global_allocator]
-static GLOBAL: CountingAllocator = CountingAllocator;
-
 fn allocations_during(work: impl FnOnce()) -> u64 {
-    let before = ALLOCATIONS.with(Cell::get);
-    work();
-    ALLOCATIONS.with(Cell::get) - before
+    allocation_counter::measure(work).count_total
 }
 
 const AGENTS: u32 = 10_000;
@@ -78,6 +43,11 @@ fn batch(round: u32) -> Vec<u8> {
 
 #[test]
 fn no_allocation_per_row() {
+    assert_eq!(
+        allocations_during(|| drop(std::hint::black_box(vec![0u8; 8]))),
+        1,
+        "the counter counts"
+    );
     let layout = Layout::agent();
     let capture = batch(0);
     let lines: Vec<&[u8]> = capture
