@@ -1,0 +1,964 @@
+//! The evaluator: statuses and the passing of time in, events out.
+
+use crate::activities::{Activities, ActivityId};
+use crate::config::{Config, Employee, Mappings, Rules, ScheduleRow, UnscheduledWorking};
+use crate::error::{ConfigError, MappingError, ScheduleError};
+use crate::figures::{Calendar, DayFigures, Span, Tracker};
+use crate::instant::{Millis, millis, timestamp};
+use crate::mapping::ResolvedMappings;
+use crate::schedule::{Schedule, Scheduled};
+use crate::timers::Timers;
+use hashbrown::{HashMap, HashSet, HashTable};
+use jiff::Timestamp;
+use jiff::civil::Date;
+use jiff::tz::TimeZone;
+use rta_model::{
+    AdherenceEvent, AdherenceStatus, AgentStatusEvent, AlarmEvent, AlarmLevel, Code, Direction,
+    EventBody, FeedHealth, IntegrationId, Name, Observation, Phase, UnmappedEvent, UnmappedKind,
+    utf8_or_latin1,
+};
+use smallvec::SmallVec;
+use std::hash::BuildHasher;
+
+/// An event the evaluator produced, at its event time; the bus gives it a `seq`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Emitted {
+    pub time: Timestamp,
+    pub body: EventBody,
+}
+
+/// Bounds that keep a hostile feed from growing the evaluator without end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Agents tracked across all integrations; statuses of further agents are counted in
+    /// [`Stats::agents_refused`] and ignored.
+    pub max_agents: usize,
+    /// Distinct unmapped status codes reported (and status codes remembered); beyond it
+    /// unmapped codes are counted in [`Stats::unmapped_unreported`].
+    pub max_status_codes: usize,
+    /// Days of figures kept per employee (today included).
+    pub figure_days: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            max_agents: 4 << 20,
+            max_status_codes: 65_536,
+            figure_days: 2,
+        }
+    }
+}
+
+/// Counters of what was not applied.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// Statuses older than the agent's current one.
+    pub out_of_order: u64,
+    /// Statuses of agents beyond [`Limits::max_agents`].
+    pub agents_refused: u64,
+    /// Statuses of integrations never named with [`Evaluator::add_integration`].
+    pub unknown_integration: u64,
+    /// Unmapped codes beyond [`Limits::max_status_codes`].
+    pub unmapped_unreported: u64,
+}
+
+/// An employee's adherence now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Adherence {
+    pub status: AdherenceStatus,
+    pub since: Timestamp,
+    pub scheduled_activity: Option<Name>,
+    pub actual_activity: Option<Name>,
+    /// `Raised` or `Severe` while an alarm is on.
+    pub alarm: Option<AlarmLevel>,
+}
+
+#[derive(Debug, Clone)]
+struct Integration {
+    name: Name,
+    health: FeedHealth,
+    agents: Vec<u32>,
+}
+
+/// The last status of an agent.
+#[derive(Debug, Clone, PartialEq)]
+struct AgentStatus {
+    phase: Phase,
+    direction: Direction,
+    code: Name,
+    reason: Option<Code<'static>>,
+    detail: Option<Code<'static>>,
+    skills: Box<[u32]>,
+}
+
+#[derive(Debug, Clone)]
+struct Agent {
+    integration: IntegrationId,
+    external_id: Box<[u8]>,
+    employee: Option<u32>,
+    status: Option<AgentStatus>,
+    /// When the status began (source time).
+    time: Millis,
+    /// Arrival order, the tie-break between integrations of one employee.
+    order: u64,
+    activity: Option<ActivityId>,
+    reported: bool,
+}
+
+/// What the employee is actually doing, as far as the evaluator can tell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Actual {
+    Doing(ActivityId),
+    Unmapped,
+    NoSource,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Judgement {
+    status: AdherenceStatus,
+    scheduled: Option<ActivityId>,
+    actual: Actual,
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+struct Alarm {
+    level: Option<AlarmLevel>,
+    out_since: Millis,
+    alarm_after: Millis,
+    severe_after: Millis,
+}
+
+impl Alarm {
+    /// The next deadline of an alarm in progress.
+    fn deadline(&self) -> Option<Millis> {
+        match self.level {
+            None => Some(self.out_since + self.alarm_after),
+            Some(AlarmLevel::Raised) => Some(self.out_since + self.severe_after),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+struct EmployeeState {
+    id: Name,
+    team: Option<Name>,
+    zone: TimeZone,
+    agents: SmallVec<[u32; 2]>,
+    schedule: Schedule,
+    current: Option<Judgement>,
+    since: Millis,
+    /// The last instant this employee was evaluated at: its history is never rewritten.
+    last: Millis,
+    alarm: Option<Alarm>,
+    tracker: Tracker,
+}
+
+impl EmployeeState {
+    fn calendar(&self) -> Calendar<'_> {
+        Calendar {
+            zone: &self.zone,
+            schedule: &self.schedule,
+        }
+    }
+}
+
+/// The schedule-adherence evaluator of `specs/adherence.md`. See the crate docs.
+#[derive(Debug)]
+pub struct Evaluator {
+    rules: Rules,
+    limits: Limits,
+    activities: Activities,
+    mappings: ResolvedMappings,
+    mapping_errors: Vec<MappingError>,
+    schedule_errors: Vec<ScheduleError>,
+    default_zone: TimeZone,
+    integrations: Vec<Option<Integration>>,
+    agents: Vec<Agent>,
+    agent_index: HashTable<u32>,
+    hasher: foldhash::fast::RandomState,
+    employees: Vec<EmployeeState>,
+    employee_index: HashMap<Name, u32>,
+    codes: HashSet<Name>,
+    reported_codes: HashSet<(IntegrationId, Name, Option<Code<'static>>)>,
+    timers: Timers,
+    now: Millis,
+    arrivals: u64,
+    stats: Stats,
+    events: Vec<Emitted>,
+}
+
+impl Evaluator {
+    /// An evaluator starting at `now`. Every employee is evaluated at the first
+    /// [`Evaluator::advance`] (their first `adherence` event has no `previous`); until an
+    /// integration is reported [`FeedHealth::Up`] its employees are `unknown`.
+    ///
+    /// Fails only on a configuration that cannot be used at all (unknown zones, activity
+    /// definitions); bad mapping rows and bad schedules are skipped and listed in
+    /// [`Evaluator::mapping_errors`] and [`Evaluator::schedule_errors`].
+    pub fn new(config: &Config, limits: Limits, now: Timestamp) -> Result<Evaluator, ConfigError> {
+        let activities = Activities::new(&config.rules)?;
+        let default_zone = zone(&config.rules.defaults.time_zone, "the defaults")?;
+        let now = millis(now);
+        let mut evaluator = Evaluator {
+            rules: config.rules.clone(),
+            limits,
+            activities,
+            mappings: ResolvedMappings::default(),
+            mapping_errors: Vec::new(),
+            schedule_errors: Vec::new(),
+            default_zone,
+            integrations: Vec::new(),
+            agents: Vec::new(),
+            agent_index: HashTable::new(),
+            hasher: foldhash::fast::RandomState::default(),
+            employees: Vec::new(),
+            employee_index: HashMap::new(),
+            codes: HashSet::new(),
+            reported_codes: HashSet::new(),
+            timers: Timers::default(),
+            now,
+            arrivals: 0,
+            stats: Stats::default(),
+            events: Vec::new(),
+        };
+        for employee in &config.employees {
+            evaluator.add_employee(employee)?;
+        }
+        let mut schedules: HashMap<&str, Vec<&ScheduleRow>> = HashMap::new();
+        for row in &config.schedules {
+            schedules.entry(&row.employee).or_default().push(row);
+        }
+        for (employee, rows) in schedules {
+            let index = evaluator.employee(employee);
+            match evaluator.build_schedule(employee, rows) {
+                Ok(schedule) => evaluator.employees[index as usize].schedule = schedule,
+                Err(error) => evaluator.schedule_errors.push(error),
+            }
+        }
+        evaluator.apply_mappings(&config.mappings);
+        for index in 0..evaluator.employees.len() as u32 {
+            evaluator.timers.set(index, now);
+        }
+        Ok(evaluator)
+    }
+
+    /// Names an integration. Ids are the engine's (`IntegrationId` of the state table);
+    /// statuses of unnamed integrations are counted and ignored.
+    pub fn add_integration(
+        &mut self,
+        id: IntegrationId,
+        name: impl Into<Name>,
+    ) -> Result<(), ConfigError> {
+        let slot = usize::from(id.0);
+        if self.integrations.len() <= slot {
+            self.integrations.resize(slot + 1, None);
+        }
+        if self.integrations[slot].is_some() {
+            return Err(ConfigError::IntegrationTaken(id.0));
+        }
+        let name = name.into();
+        self.integrations[slot] = Some(Integration {
+            name: name.clone(),
+            health: FeedHealth::Waiting,
+            agents: Vec::new(),
+        });
+        let mapped: Vec<(Box<[u8]>, Name)> = self
+            .mappings
+            .users()
+            .filter(|(integration, _, _)| **integration == name)
+            .map(|(_, id, employee)| (Box::from(id), employee.clone()))
+            .collect();
+        for (external_id, _) in mapped {
+            self.agent(id, &external_id);
+        }
+        Ok(())
+    }
+
+    /// Applies one status of an agent at its event time, after advancing the clock to `now`.
+    /// A status dated after `now` takes effect at `now`; one dated before the employee's last
+    /// transition takes effect at that transition (published history is never rewritten).
+    #[must_use = "the events are the result"]
+    pub fn observe(
+        &mut self,
+        status: &Observation<'_>,
+        now: Timestamp,
+    ) -> std::vec::Drain<'_, Emitted> {
+        let now = self.tick(now);
+        self.apply(status, now);
+        self.fire(now);
+        self.events.drain(..)
+    }
+
+    /// Moves the clock to `now`: schedule boundaries and alarm deadlines up to it take effect,
+    /// each at its own time. Costs O(log n) per employee whose timer expired.
+    #[must_use = "the events are the result"]
+    pub fn advance(&mut self, now: Timestamp) -> std::vec::Drain<'_, Emitted> {
+        let now = self.tick(now);
+        self.fire(now);
+        self.events.drain(..)
+    }
+
+    /// The health of an integration's feed changed: its employees are re-evaluated at `now`.
+    #[must_use = "the events are the result"]
+    pub fn set_health(
+        &mut self,
+        integration: IntegrationId,
+        health: FeedHealth,
+        now: Timestamp,
+    ) -> std::vec::Drain<'_, Emitted> {
+        let now = self.tick(now);
+        self.fire(now);
+        if let Some(Some(state)) = self.integrations.get_mut(usize::from(integration.0)) {
+            if state.health != health {
+                state.health = health;
+                let employees: HashSet<u32> = state
+                    .agents
+                    .iter()
+                    .filter_map(|&agent| self.agents[agent as usize].employee)
+                    .collect();
+                for employee in employees {
+                    self.step(employee, now);
+                }
+            }
+        }
+        self.events.drain(..)
+    }
+
+    /// Replaces the user and activity mappings. Every agent's current status is mapped again
+    /// and every employee re-evaluated at `now`: nothing has to be re-sent. Rows that cannot
+    /// be applied are in [`Evaluator::mapping_errors`].
+    #[must_use = "the events are the result"]
+    pub fn reload_mappings(
+        &mut self,
+        mappings: &Mappings,
+        now: Timestamp,
+    ) -> std::vec::Drain<'_, Emitted> {
+        let now = self.tick(now);
+        self.fire(now);
+        self.apply_mappings(mappings);
+        for employee in 0..self.employees.len() as u32 {
+            self.step(employee, now);
+        }
+        self.fire(now);
+        self.events.drain(..)
+    }
+
+    /// Replaces an employee's schedule (an intraday change): it takes effect at `now`, which
+    /// is when the employee is re-evaluated. Figures already counted stay as they were.
+    pub fn replace_schedule(
+        &mut self,
+        employee: &str,
+        rows: &[ScheduleRow],
+        now: Timestamp,
+    ) -> Result<std::vec::Drain<'_, Emitted>, ScheduleError> {
+        if let Some(row) = rows.iter().find(|row| *row.employee != *employee) {
+            return Err(ScheduleError::OtherEmployee {
+                employee: employee.to_owned(),
+                other: row.employee.to_string(),
+            });
+        }
+        let schedule = self.build_schedule(employee, rows.iter())?;
+        let now = self.tick(now);
+        self.fire(now);
+        let index = self.employee(employee);
+        let state = &mut self.employees[index as usize];
+        state.schedule = schedule;
+        state.tracker.schedule_changed();
+        self.step(index, now);
+        self.fire(now);
+        Ok(self.events.drain(..))
+    }
+
+    /// The adherence of an employee as of the last evaluation.
+    pub fn adherence(&self, employee: &str) -> Option<Adherence> {
+        let state = &self.employees[*self.employee_index.get(employee)? as usize];
+        let judgement = state.current?;
+        Some(Adherence {
+            status: judgement.status,
+            since: timestamp(state.since),
+            scheduled_activity: self.name(judgement.scheduled),
+            actual_activity: self.actual_name(judgement.actual),
+            alarm: state.alarm.and_then(|alarm| alarm.level),
+        })
+    }
+
+    /// The figures of an employee's day (its local date; a shift crossing midnight belongs to
+    /// the day it starts), up to `now` for the day in progress. `None` for a day not tracked.
+    pub fn figures(&self, employee: &str, date: Date, now: Timestamp) -> Option<DayFigures> {
+        let state = &self.employees[*self.employee_index.get(employee)? as usize];
+        state
+            .tracker
+            .report(date, millis(now), state.calendar(), self.limits.figure_days)
+    }
+
+    /// The figures of the day in progress of an employee: today so far.
+    pub fn today(&self, employee: &str, now: Timestamp) -> Option<DayFigures> {
+        let state = &self.employees[*self.employee_index.get(employee)? as usize];
+        let date = state.calendar().window(millis(now)).date;
+        self.figures(employee, date, now)
+    }
+
+    /// A team's figures of a date: the members' times summed (never their percentages
+    /// averaged). `None` when no member has figures of that date.
+    pub fn team_figures(&self, team: &str, date: Date, now: Timestamp) -> Option<DayFigures> {
+        self.employees
+            .iter()
+            .filter(|state| state.team.as_deref() == Some(team))
+            .filter_map(|state| self.figures(&state.id, date, now))
+            .reduce(|mut sum, figures| {
+                sum.absorb(&figures);
+                sum
+            })
+    }
+
+    /// Mapping rows not applied by the last load or reload.
+    pub fn mapping_errors(&self) -> &[MappingError] {
+        &self.mapping_errors
+    }
+
+    /// Schedules of the configuration not applied.
+    pub fn schedule_errors(&self) -> &[ScheduleError] {
+        &self.schedule_errors
+    }
+
+    pub fn stats(&self) -> Stats {
+        self.stats
+    }
+
+    /// Employees with a timer set (a coming schedule change or alarm deadline).
+    pub fn pending_timers(&self) -> usize {
+        self.timers.len()
+    }
+
+    fn tick(&mut self, now: Timestamp) -> Millis {
+        self.now = self.now.max(millis(now));
+        self.now
+    }
+
+    /// Runs every timer due at `now`, earliest first.
+    fn fire(&mut self, now: Millis) {
+        while let Some((when, employee)) = self.timers.pop_due(now) {
+            self.step(employee, when);
+        }
+    }
+
+    fn apply(&mut self, observation: &Observation<'_>, now: Millis) {
+        let Some(integration) = self.integration(observation.integration) else {
+            self.stats.unknown_integration += 1;
+            return;
+        };
+        let Some(agent) = self.agent(observation.integration, &observation.external_id) else {
+            self.stats.agents_refused += 1;
+            return;
+        };
+        let time = millis(observation.time).min(now);
+        let state = &self.agents[agent as usize];
+        if state.status.is_some() && time < state.time {
+            self.stats.out_of_order += 1;
+            return;
+        }
+        let status = &observation.status;
+        let unchanged = state.status.as_ref().is_some_and(|current| {
+            current.phase == observation.phase
+                && current.direction == observation.direction
+                && *current.code == *status.code
+                && current.reason == status.reason
+                && current.detail == status.detail
+                && *current.skills == *status.skills
+        });
+        if unchanged {
+            return;
+        }
+        let code = self.code(&status.code);
+        let reason = status.reason.clone().map(Code::into_owned);
+        let detail = status.detail.clone().map(Code::into_owned);
+        let activity = self.resolve(
+            &integration,
+            observation.phase,
+            &code,
+            reason.as_ref(),
+            detail.as_ref(),
+        );
+        let at = timestamp(time);
+        self.arrivals += 1;
+        let state = &mut self.agents[agent as usize];
+        state.status = Some(AgentStatus {
+            phase: observation.phase,
+            direction: observation.direction,
+            code: code.clone(),
+            reason: reason.clone(),
+            detail: detail.clone(),
+            skills: status.skills.iter().copied().collect(),
+        });
+        state.time = time;
+        state.order = self.arrivals;
+        state.activity = activity;
+        let employee = state.employee;
+        let report_agent = employee.is_none() && !std::mem::replace(&mut state.reported, true);
+        self.events.push(Emitted {
+            time: at,
+            body: EventBody::AgentStatus(AgentStatusEvent {
+                integration: integration.clone(),
+                external_id: utf8_or_latin1(&observation.external_id).into_owned(),
+                employee: employee.map(|e| self.employees[e as usize].id.clone()),
+                phase: observation.phase,
+                status: code.to_string(),
+                reason: reason.clone(),
+                detail,
+                skills: status.skills.to_vec(),
+                activity: self.name(activity),
+                since: at,
+                received: observation.received,
+            }),
+        });
+        if report_agent {
+            self.unmapped(
+                at,
+                &integration,
+                UnmappedKind::Agent,
+                utf8_or_latin1(&observation.external_id).into_owned(),
+            );
+        }
+        if activity.is_none() {
+            self.report_code(at, observation.integration, &integration, code, reason);
+        }
+        if let Some(employee) = employee {
+            self.step(employee, time);
+        }
+    }
+
+    /// The activity of a status; a logged-out status nobody mapped is `Offline`.
+    fn resolve(
+        &self,
+        integration: &str,
+        phase: Phase,
+        code: &str,
+        reason: Option<&Code<'_>>,
+        detail: Option<&Code<'_>>,
+    ) -> Option<ActivityId> {
+        self.mappings
+            .statuses(integration)
+            .and_then(|rules| rules.resolve(code, reason, detail))
+            .or((phase == Phase::LoggedOut).then(|| self.activities.offline()))
+    }
+
+    fn report_code(
+        &mut self,
+        at: Timestamp,
+        id: IntegrationId,
+        integration: &Name,
+        code: Name,
+        reason: Option<Code<'static>>,
+    ) {
+        let key = (id, code, reason);
+        if self.reported_codes.contains(&key) {
+            return;
+        }
+        if self.reported_codes.len() >= self.limits.max_status_codes {
+            self.stats.unmapped_unreported += 1;
+            return;
+        }
+        let value = match &key.2 {
+            Some(reason) => format!("{}/{reason}", key.1),
+            None => key.1.to_string(),
+        };
+        self.reported_codes.insert(key);
+        self.unmapped(at, integration, UnmappedKind::Status, value);
+    }
+
+    fn unmapped(&mut self, time: Timestamp, integration: &Name, kind: UnmappedKind, value: String) {
+        self.events.push(Emitted {
+            time,
+            body: EventBody::Unmapped(UnmappedEvent {
+                integration: integration.clone(),
+                kind,
+                value,
+            }),
+        });
+    }
+
+    /// Evaluates an employee at `t` (or at its last evaluation, if later): emits what
+    /// changed, feeds the figures, sets the next timer.
+    fn step(&mut self, employee: u32, t: Millis) {
+        let index = employee as usize;
+        let t = t.max(self.employees[index].last);
+        let (judgement, span) = self.judge(index, t);
+        let days = self.limits.figure_days;
+        let state = &mut self.employees[index];
+        let calendar = Calendar {
+            zone: &state.zone,
+            schedule: &state.schedule,
+        };
+        state.tracker.transition(t, span, calendar, days);
+        state.last = t;
+        let previous = state.current.replace(judgement);
+        if previous != Some(judgement) {
+            let previous_status = previous.map(|p| p.status);
+            if previous_status != Some(judgement.status) {
+                state.since = t;
+                if let Some(alarm) = state.alarm.take() {
+                    if alarm.level.is_some() {
+                        self.alarm(index, AlarmLevel::Cleared, alarm.out_since, t);
+                    }
+                }
+                if judgement.status == AdherenceStatus::Out {
+                    let thresholds = match judgement.scheduled {
+                        Some(activity) => self.activities.get(activity),
+                        None => self.activities.unscheduled(),
+                    };
+                    self.employees[index].alarm = Some(Alarm {
+                        level: None,
+                        out_since: t,
+                        alarm_after: thresholds.alarm_after,
+                        severe_after: thresholds.severe_after,
+                    });
+                }
+            }
+            let state = &self.employees[index];
+            self.events.push(Emitted {
+                time: timestamp(t),
+                body: EventBody::Adherence(AdherenceEvent {
+                    employee: state.id.clone(),
+                    status: judgement.status,
+                    previous: previous_status,
+                    scheduled_activity: self.name(judgement.scheduled),
+                    actual_activity: self.actual_name(judgement.actual),
+                    since: timestamp(state.since),
+                }),
+            });
+        }
+        while let Some(mut alarm) = self.employees[index].alarm {
+            let Some(deadline) = alarm.deadline().filter(|deadline| *deadline <= t) else {
+                break;
+            };
+            let level = match alarm.level {
+                None => AlarmLevel::Raised,
+                _ => AlarmLevel::Severe,
+            };
+            alarm.level = Some(level);
+            self.employees[index].alarm = Some(alarm);
+            self.alarm(index, level, alarm.out_since, deadline);
+        }
+        let state = &mut self.employees[index];
+        let next_change = state.schedule.next_change(t, &self.activities);
+        let deadline = state.alarm.and_then(|alarm| alarm.deadline());
+        match next_change.into_iter().chain(deadline).min() {
+            Some(when) => self.timers.set(employee, when),
+            None => self.timers.cancel(employee),
+        }
+    }
+
+    fn alarm(&mut self, employee: usize, level: AlarmLevel, out_since: Millis, at: Millis) {
+        let state = &self.employees[employee];
+        let judgement = state.current;
+        self.events.push(Emitted {
+            time: timestamp(at),
+            body: EventBody::Alarm(AlarmEvent {
+                employee: state.id.clone(),
+                level,
+                out_since: timestamp(out_since),
+                scheduled_activity: judgement.and_then(|j| self.name(j.scheduled)),
+                actual_activity: judgement.and_then(|j| self.actual_name(j.actual)),
+            }),
+        });
+    }
+
+    /// The rules of `specs/adherence.md`, "Adherence status of an employee at instant t".
+    fn judge(&mut self, employee: usize, t: Millis) -> (Judgement, Span) {
+        let actual = self.actual(employee);
+        let scheduled = self.employees[employee].schedule.at(t, &self.activities);
+        let activities = &self.activities;
+        let status = match (actual, scheduled) {
+            (Actual::NoSource | Actual::Unmapped, _) => AdherenceStatus::Unknown,
+            (Actual::Doing(actual), None) if actual == activities.offline() => {
+                AdherenceStatus::NotScheduled
+            }
+            (Actual::Doing(_), None) => match self.rules.policies.unscheduled_working {
+                UnscheduledWorking::NotScheduled => AdherenceStatus::NotScheduled,
+                UnscheduledWorking::Out => AdherenceStatus::Out,
+            },
+            (Actual::Doing(_), Some(s)) if !activities.get(s.activity).counts => {
+                AdherenceStatus::Neutral
+            }
+            (
+                Actual::Doing(actual),
+                Some(Scheduled {
+                    activity,
+                    before,
+                    after,
+                }),
+            ) => {
+                let doing = |scheduled| activities.counts_as(actual, scheduled);
+                if doing(activity) || before.is_some_and(doing) || after.is_some_and(doing) {
+                    AdherenceStatus::In
+                } else {
+                    AdherenceStatus::Out
+                }
+            }
+        };
+        let scheduled_activity = scheduled.map(|s| s.activity);
+        let scheduled = scheduled_activity.map(|s| activities.get(s));
+        let span = Span {
+            status,
+            counted: scheduled.is_some_and(|s| s.counts),
+            scheduled_productive: scheduled.is_some_and(|s| s.productive),
+            actual_productive: matches!(actual, Actual::Doing(a) if activities.get(a).productive),
+            grace: scheduled.unwrap_or(activities.unscheduled()).grace,
+        };
+        let judgement = Judgement {
+            status,
+            scheduled: scheduled_activity,
+            actual,
+        };
+        (judgement, span)
+    }
+
+    /// The most recent status change among the employee's agents wins; with none at all, a
+    /// healthy source means logged out.
+    fn actual(&self, employee: usize) -> Actual {
+        let agents = &self.employees[employee].agents;
+        let latest = agents
+            .iter()
+            .map(|&agent| &self.agents[agent as usize])
+            .filter(|agent| agent.status.is_some())
+            .max_by_key(|agent| (agent.time, agent.order));
+        match latest {
+            Some(agent) if !self.healthy(agent.integration) => Actual::NoSource,
+            Some(agent) => agent.activity.map_or(Actual::Unmapped, Actual::Doing),
+            None if !agents.is_empty()
+                && agents
+                    .iter()
+                    .all(|&agent| self.healthy(self.agents[agent as usize].integration)) =>
+            {
+                Actual::Doing(self.activities.offline())
+            }
+            None => Actual::NoSource,
+        }
+    }
+
+    fn healthy(&self, integration: IntegrationId) -> bool {
+        matches!(
+            self.integrations.get(usize::from(integration.0)),
+            Some(Some(Integration {
+                health: FeedHealth::Up,
+                ..
+            }))
+        )
+    }
+
+    fn integration(&self, id: IntegrationId) -> Option<Name> {
+        Some(
+            self.integrations
+                .get(usize::from(id.0))?
+                .as_ref()?
+                .name
+                .clone(),
+        )
+    }
+
+    fn name(&self, activity: Option<ActivityId>) -> Option<Name> {
+        activity.map(|a| self.activities.get(a).name.clone())
+    }
+
+    fn actual_name(&self, actual: Actual) -> Option<Name> {
+        match actual {
+            Actual::Doing(activity) => self.name(Some(activity)),
+            _ => None,
+        }
+    }
+
+    /// The interned code, so that agents share one allocation per distinct code.
+    fn code(&mut self, code: &str) -> Name {
+        if let Some(known) = self.codes.get(code) {
+            return known.clone();
+        }
+        let name = Name::from(code);
+        if self.codes.len() < self.limits.max_status_codes {
+            self.codes.insert(name.clone());
+        }
+        name
+    }
+
+    /// The agent of `(integration, external_id)`, created (and mapped) on first sight.
+    fn agent(&mut self, integration: IntegrationId, external_id: &[u8]) -> Option<u32> {
+        let hash = self.hasher.hash_one((integration, external_id));
+        let agents = &self.agents;
+        if let Some(&found) = self.agent_index.find(hash, |&a| {
+            let agent = &agents[a as usize];
+            agent.integration == integration && *agent.external_id == *external_id
+        }) {
+            return Some(found);
+        }
+        if self.agents.len() >= self.limits.max_agents {
+            return None;
+        }
+        let index = self.agents.len() as u32;
+        self.agents.push(Agent {
+            integration,
+            external_id: external_id.into(),
+            employee: None,
+            status: None,
+            time: 0,
+            order: 0,
+            activity: None,
+            reported: false,
+        });
+        let (agents, hasher) = (&self.agents, &self.hasher);
+        self.agent_index.insert_unique(hash, index, |&a| {
+            let agent = &agents[a as usize];
+            hasher.hash_one((agent.integration, &*agent.external_id))
+        });
+        if let Some(Some(state)) = self.integrations.get_mut(usize::from(integration.0)) {
+            state.agents.push(index);
+        }
+        self.map_agent(index);
+        Some(index)
+    }
+
+    /// Links an agent to its employee by the current user mappings.
+    fn map_agent(&mut self, agent: u32) {
+        let state = &self.agents[agent as usize];
+        let employee = self
+            .integration(state.integration)
+            .and_then(|integration| {
+                self.mappings
+                    .employee(&integration, &state.external_id)
+                    .cloned()
+            })
+            .map(|employee| self.employee(&employee));
+        let state = &mut self.agents[agent as usize];
+        if state.employee == employee {
+            return;
+        }
+        if let Some(old) = std::mem::replace(&mut state.employee, employee) {
+            self.employees[old as usize].agents.retain(|a| *a != agent);
+        }
+        if let Some(new) = employee {
+            self.employees[new as usize].agents.push(agent);
+        }
+    }
+
+    fn apply_mappings(&mut self, mappings: &Mappings) {
+        let (resolved, errors) =
+            ResolvedMappings::new(&mappings.users, &mappings.activities, &self.activities);
+        self.mappings = resolved;
+        self.mapping_errors = errors;
+        let named: Vec<(IntegrationId, Box<[u8]>)> = self
+            .integrations
+            .iter()
+            .enumerate()
+            .filter_map(|(slot, state)| Some((IntegrationId(slot as u16), state.as_ref()?)))
+            .flat_map(|(id, state)| {
+                self.mappings
+                    .users()
+                    .filter(move |(integration, _, _)| ***integration == *state.name)
+                    .map(move |(_, external_id, _)| (id, Box::from(external_id)))
+            })
+            .collect();
+        for agent in 0..self.agents.len() as u32 {
+            self.map_agent(agent);
+            let state = &self.agents[agent as usize];
+            if let (Some(status), Some(integration)) =
+                (&state.status, self.integration(state.integration))
+            {
+                let activity = self.resolve(
+                    &integration,
+                    status.phase,
+                    &status.code,
+                    status.reason.as_ref(),
+                    status.detail.as_ref(),
+                );
+                self.agents[agent as usize].activity = activity;
+            }
+        }
+        for (integration, external_id) in named {
+            self.agent(integration, &external_id);
+        }
+        let employees: Vec<Name> = self.mappings.users().map(|(_, _, e)| e.clone()).collect();
+        for employee in employees {
+            self.employee(&employee);
+        }
+    }
+
+    fn add_employee(&mut self, employee: &Employee) -> Result<u32, ConfigError> {
+        if self.employee_index.contains_key(&*employee.id) {
+            return Err(ConfigError::DuplicateEmployee(employee.id.to_string()));
+        }
+        let zone = match &employee.time_zone {
+            Some(name) => zone(name, &format!("employee {:?}", employee.id))?,
+            None => self.default_zone.clone(),
+        };
+        let index = self.employees.len() as u32;
+        self.employees.push(EmployeeState {
+            id: employee.id.clone(),
+            team: employee.team.clone(),
+            zone,
+            agents: SmallVec::new(),
+            schedule: Schedule::default(),
+            current: None,
+            since: self.now,
+            last: self.now,
+            alarm: None,
+            tracker: Tracker::new(self.now),
+        });
+        self.employee_index.insert(employee.id.clone(), index);
+        self.timers.set(index, self.now);
+        Ok(index)
+    }
+
+    /// The employee named `id`, created with the default zone and no team if unknown.
+    fn employee(&mut self, id: &str) -> u32 {
+        if let Some(&index) = self.employee_index.get(id) {
+            return index;
+        }
+        let employee = Employee {
+            id: id.into(),
+            team: None,
+            time_zone: None,
+        };
+        self.add_employee(&employee)
+            .expect("an unknown employee without a zone is always accepted")
+    }
+
+    fn build_schedule<'r>(
+        &self,
+        employee: &str,
+        rows: impl IntoIterator<Item = &'r ScheduleRow>,
+    ) -> Result<Schedule, ScheduleError> {
+        let parts = rows
+            .into_iter()
+            .map(|row| {
+                let activity = self.activities.id(&row.activity).ok_or_else(|| {
+                    ScheduleError::UnknownActivity {
+                        employee: employee.to_owned(),
+                        activity: row.activity.to_string(),
+                    }
+                })?;
+                let (start, end) = (millis(row.start), millis(row.end));
+                if start >= end {
+                    return Err(ScheduleError::Empty {
+                        employee: employee.to_owned(),
+                        start: row.start,
+                    });
+                }
+                Ok((start, end, activity))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Schedule::new(parts).map_err(|overlap| ScheduleError::Overlap {
+            employee: employee.to_owned(),
+            first_start: timestamp(overlap.0.0),
+            first_end: timestamp(overlap.0.1),
+            second_start: timestamp(overlap.1.0),
+            second_end: timestamp(overlap.1.1),
+        })
+    }
+}
+
+fn zone(name: &str, whose: &str) -> Result<TimeZone, ConfigError> {
+    TimeZone::get(name).map_err(|_| ConfigError::UnknownZone {
+        whose: whose.to_owned(),
+        zone: name.to_owned(),
+    })
+}

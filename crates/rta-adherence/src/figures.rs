@@ -1,0 +1,479 @@
+//! Adherence and conformance figures, kept incrementally from the evaluator's own transitions.
+//!
+//! Between two transitions of an employee nothing changes, so the evaluator hands each closed
+//! **span** (its status, whether the scheduled activity counts and is productive, whether the
+//! actual one is productive) to the employee's [`Tracker`], which cuts it at day and 15-minute
+//! interval boundaries and adds it up. "Today so far" closes a copy of the open span at `now`.
+//!
+//! **Days.** A day is the employee's local calendar day, except that a shift (touching
+//! segments) crossing midnight belongs wholly to the day it starts: that day ends when the
+//! shift ends and the next day starts then. Days therefore partition time, and the five status
+//! measures of a day always add up to the time tracked in it (23 or 25 hours on DST days).
+//!
+//! **Grace.** An out period is a continuous run of `out`; its grace is that of the activity
+//! scheduled when it began. `deduct` forgives the first `grace` of out time within scheduled
+//! time of each period; `forgive_short` counts nothing until the period's scheduled out time
+//! reaches `grace`, then counts all of it (the held-back parts are added to the intervals they
+//! happened in). A period still running is judged on its length so far.
+
+use crate::activities::Grace;
+use crate::config::GraceMode;
+use crate::instant::{INTERVAL, Millis, timestamp};
+use crate::schedule::Schedule;
+use jiff::Timestamp;
+use jiff::civil::Date;
+use jiff::tz::TimeZone;
+use rta_model::AdherenceStatus;
+use std::collections::VecDeque;
+
+/// One quantity of [`Figures`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Measure {
+    /// Time `in` adherence.
+    In,
+    /// Time `out` of adherence (raw, also outside scheduled time under the `out` policy).
+    Out,
+    Neutral,
+    Unknown,
+    NotScheduled,
+    /// S: scheduled time on activities that count for adherence.
+    Scheduled,
+    /// N: time within S that was `neutral` or `unknown`.
+    Excused,
+    /// O before grace: time within S that was `out`.
+    OutScheduled,
+    /// O: time within S that was `out`, after grace.
+    OutAfterGrace,
+    /// Time scheduled on productive activities.
+    ProductiveScheduled,
+    /// Time actually on productive activities.
+    ProductiveActual,
+}
+
+const MEASURES: usize = 11;
+
+impl Measure {
+    /// The five statuses: every instant is in exactly one of them.
+    pub const STATUSES: [Measure; 5] = [
+        Measure::In,
+        Measure::Out,
+        Measure::Neutral,
+        Measure::Unknown,
+        Measure::NotScheduled,
+    ];
+
+    fn of(status: AdherenceStatus) -> Measure {
+        match status {
+            AdherenceStatus::In => Measure::In,
+            AdherenceStatus::Out => Measure::Out,
+            AdherenceStatus::Neutral => Measure::Neutral,
+            AdherenceStatus::Unknown => Measure::Unknown,
+            AdherenceStatus::NotScheduled => Measure::NotScheduled,
+        }
+    }
+}
+
+/// Times of a period (an employee's day, an interval, a team's day...), in milliseconds.
+/// Figures of several periods or employees add up; percentages are computed from the sums.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Figures {
+    millis: [u64; MEASURES],
+}
+
+impl Figures {
+    pub fn millis(&self, measure: Measure) -> u64 {
+        self.millis[measure as usize]
+    }
+
+    pub fn seconds(&self, measure: Measure) -> f64 {
+        self.millis(measure) as f64 / 1e3
+    }
+
+    /// The time the figures cover: the sum of the five statuses.
+    pub fn tracked_millis(&self) -> u64 {
+        Measure::STATUSES.iter().map(|m| self.millis(*m)).sum()
+    }
+
+    /// 100 x (1 - O / (S - N)), O after grace; `None` when S - N is not positive.
+    pub fn adherence_percent(&self) -> Option<f64> {
+        self.percent(Measure::OutAfterGrace)
+    }
+
+    /// Adherence with every out second counted (no grace).
+    pub fn raw_adherence_percent(&self) -> Option<f64> {
+        self.percent(Measure::OutScheduled)
+    }
+
+    fn percent(&self, out: Measure) -> Option<f64> {
+        let judged = self.millis(Measure::Scheduled) as f64 - self.millis(Measure::Excused) as f64;
+        (judged > 0.0).then(|| 100.0 * (1.0 - self.millis(out) as f64 / judged))
+    }
+
+    /// 100 x productive actual / productive scheduled, not capped; `None` when nothing
+    /// productive was scheduled.
+    pub fn conformance_percent(&self) -> Option<f64> {
+        let scheduled = self.millis(Measure::ProductiveScheduled);
+        (scheduled > 0)
+            .then(|| 100.0 * self.millis(Measure::ProductiveActual) as f64 / scheduled as f64)
+    }
+
+    fn add(&mut self, tally: &Tally) {
+        for (sum, part) in self.millis.iter_mut().zip(tally.0) {
+            *sum += u64::from(part);
+        }
+    }
+}
+
+impl std::ops::AddAssign<&Figures> for Figures {
+    fn add_assign(&mut self, other: &Figures) {
+        for (sum, part) in self.millis.iter_mut().zip(other.millis) {
+            *sum += part;
+        }
+    }
+}
+
+/// Figures of one day: the whole and its 15-minute intervals.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DayFigures {
+    /// The local date the day (and the shifts starting on it) belongs to.
+    pub date: Date,
+    /// Where tracking of the day began: its start, or later if the evaluator started later.
+    pub start: Timestamp,
+    /// Its end, or `now` for a day still running.
+    pub end: Timestamp,
+    pub total: Figures,
+    /// `(interval start, figures)` for the intervals with anything but `not_scheduled` time,
+    /// in time order. [`Measure::NotScheduled`] is left at zero here: it is the rest of each
+    /// interval.
+    pub intervals: Vec<(Timestamp, Figures)>,
+}
+
+impl DayFigures {
+    /// Adds another employee's figures of the same day (team figures).
+    pub fn absorb(&mut self, other: &DayFigures) {
+        self.total += &other.total;
+        self.start = self.start.min(other.start);
+        self.end = self.end.max(other.end);
+        for (start, figures) in &other.intervals {
+            match self.intervals.binary_search_by_key(start, |(s, _)| *s) {
+                Ok(at) => self.intervals[at].1 += figures,
+                Err(at) => self.intervals.insert(at, (*start, *figures)),
+            }
+        }
+    }
+}
+
+/// Compact storage: milliseconds of one day fit a `u32` (49 days).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Tally([u32; MEASURES]);
+
+impl Tally {
+    fn add(&mut self, measure: Measure, millis: Millis) {
+        let slot = &mut self.0[measure as usize];
+        *slot = slot.saturating_add(u32::try_from(millis).unwrap_or(u32::MAX));
+    }
+
+    fn add_all(&mut self, other: &Tally) {
+        for (sum, part) in self.0.iter_mut().zip(other.0) {
+            *sum = sum.saturating_add(part);
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.0.iter().all(|m| *m == 0)
+    }
+}
+
+/// What holds between two transitions of an employee.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Span {
+    pub(crate) status: AdherenceStatus,
+    /// A scheduled activity that counts for adherence.
+    pub(crate) counted: bool,
+    pub(crate) scheduled_productive: bool,
+    pub(crate) actual_productive: bool,
+    /// The grace of an out period beginning with this span.
+    pub(crate) grace: Grace,
+}
+
+/// A day as `[start, end)` in UTC.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Window {
+    pub(crate) date: Date,
+    pub(crate) start: Millis,
+    pub(crate) end: Millis,
+}
+
+/// Where the days of an employee fall.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Calendar<'a> {
+    pub(crate) zone: &'a TimeZone,
+    pub(crate) schedule: &'a Schedule,
+}
+
+impl Calendar<'_> {
+    /// The day `t` belongs to.
+    pub(crate) fn window(&self, t: Millis) -> Window {
+        let date = timestamp(t).to_zoned(self.zone.clone()).date();
+        let start = self.start(date);
+        if t < start {
+            let previous = date.yesterday().unwrap_or(date);
+            return Window {
+                date: previous,
+                start: self.start(previous),
+                end: start,
+            };
+        }
+        Window {
+            date,
+            start,
+            end: self.start(date.tomorrow().unwrap_or(date)).max(t + 1),
+        }
+    }
+
+    /// Local midnight of `date`, or the end of a shift running across it.
+    fn start(&self, date: Date) -> Millis {
+        let midnight = date
+            .to_zoned(self.zone.clone())
+            .map(|zoned| zoned.timestamp().as_millisecond())
+            .unwrap_or(0);
+        self.schedule
+            .shift_across(midnight)
+            .map_or(midnight, |(_, end)| end)
+    }
+}
+
+#[derive(Debug, Clone)]
+struct Day {
+    window: Window,
+    /// Where tracking began in this day.
+    first: Millis,
+    total: Tally,
+    /// `(interval number since the epoch, tally)`, in order.
+    intervals: Vec<(u32, Tally)>,
+}
+
+impl Day {
+    fn interval(&mut self, number: u32) -> &mut Tally {
+        if self.intervals.last().is_none_or(|(n, _)| *n != number) {
+            self.intervals.push((number, Tally::default()));
+        }
+        &mut self.intervals.last_mut().expect("pushed above").1
+    }
+}
+
+/// An out period in progress.
+#[derive(Debug, Clone)]
+struct OutPeriod {
+    grace: Grace,
+    /// Out time within scheduled time so far.
+    scheduled_out: Millis,
+    /// `forgive_short` parts held back until the period reaches its grace:
+    /// `(date, interval, millis)`.
+    held: Vec<(Date, u32, Millis)>,
+}
+
+impl OutPeriod {
+    /// How much of `part` (the next out time within S) counts now, holding back what may
+    /// count later.
+    fn count(&mut self, part: Millis, date: Date, interval: u32) -> Millis {
+        let before = self.scheduled_out;
+        self.scheduled_out += part;
+        match self.grace.mode {
+            GraceMode::None => part,
+            GraceMode::Deduct => {
+                (self.scheduled_out - self.grace.length.max(before)).clamp(0, part)
+            }
+            GraceMode::ForgiveShort if self.scheduled_out < self.grace.length => {
+                self.held.push((date, interval, part));
+                0
+            }
+            GraceMode::ForgiveShort => part,
+        }
+    }
+}
+
+/// The figures of one employee: retained days, the open span, the out period in progress.
+#[derive(Debug, Clone)]
+pub(crate) struct Tracker {
+    start: Millis,
+    span: Option<Span>,
+    window: Option<Window>,
+    days: VecDeque<Day>,
+    out: Option<OutPeriod>,
+}
+
+impl Tracker {
+    pub(crate) fn new(start: Millis) -> Tracker {
+        Tracker {
+            start,
+            span: None,
+            window: None,
+            days: VecDeque::new(),
+            out: None,
+        }
+    }
+
+    /// Closes the open span at `t` (which is not before it began) and opens `next`.
+    pub(crate) fn transition(
+        &mut self,
+        t: Millis,
+        next: Span,
+        calendar: Calendar<'_>,
+        days: usize,
+    ) {
+        self.close(t, calendar, days);
+        let was_out = self
+            .span
+            .is_some_and(|span| span.status == AdherenceStatus::Out);
+        match (was_out, next.status == AdherenceStatus::Out) {
+            (false, true) => {
+                self.out = Some(OutPeriod {
+                    grace: next.grace,
+                    scheduled_out: 0,
+                    held: Vec::new(),
+                })
+            }
+            (true, false) => self.out = None,
+            _ => {}
+        }
+        self.span = Some(next);
+    }
+
+    /// Forgets the cached day: the schedule changed, and with it perhaps where days end.
+    pub(crate) fn schedule_changed(&mut self) {
+        self.window = None;
+    }
+
+    fn close(&mut self, t: Millis, calendar: Calendar<'_>, days: usize) {
+        let Some(span) = self.span else {
+            self.start = t;
+            return;
+        };
+        let mut at = self.start;
+        while at < t {
+            let window = match self.window {
+                Some(w) if w.start <= at && at < w.end => w,
+                _ => {
+                    let w = calendar.window(at);
+                    self.window = Some(w);
+                    w
+                }
+            };
+            let interval = at.div_euclid(INTERVAL);
+            let end = t.min(window.end).min((interval + 1) * INTERVAL);
+            self.add(window, at, interval as u32, end - at, span, days);
+            at = end;
+        }
+        self.start = self.start.max(t);
+    }
+
+    fn add(
+        &mut self,
+        window: Window,
+        at: Millis,
+        interval: u32,
+        millis: Millis,
+        span: Span,
+        days: usize,
+    ) {
+        let mut tally = Tally::default();
+        tally.add(Measure::of(span.status), millis);
+        if span.counted {
+            tally.add(Measure::Scheduled, millis);
+            match span.status {
+                AdherenceStatus::Neutral | AdherenceStatus::Unknown => {
+                    tally.add(Measure::Excused, millis)
+                }
+                AdherenceStatus::Out => {
+                    tally.add(Measure::OutScheduled, millis);
+                    if let Some(period) = &mut self.out {
+                        let counted = period.count(millis, window.date, interval);
+                        tally.add(Measure::OutAfterGrace, counted);
+                        if period.grace.mode == GraceMode::ForgiveShort
+                            && period.scheduled_out >= period.grace.length
+                        {
+                            let held = std::mem::take(&mut period.held);
+                            self.release(held);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        if span.scheduled_productive {
+            tally.add(Measure::ProductiveScheduled, millis);
+        }
+        if span.actual_productive {
+            tally.add(Measure::ProductiveActual, millis);
+        }
+        let day = self.day(window, at, days);
+        day.total.add_all(&tally);
+        tally.0[Measure::NotScheduled as usize] = 0;
+        if !tally.is_empty() {
+            day.interval(interval).add_all(&tally);
+        }
+    }
+
+    /// Counts held-back out time now that its period reached the grace.
+    fn release(&mut self, held: Vec<(Date, u32, Millis)>) {
+        for (date, interval, millis) in held {
+            let Some(day) = self.days.iter_mut().find(|d| d.window.date == date) else {
+                continue;
+            };
+            day.total.add(Measure::OutAfterGrace, millis);
+            if let Some((_, tally)) = day.intervals.iter_mut().find(|(n, _)| *n == interval) {
+                tally.add(Measure::OutAfterGrace, millis);
+            }
+        }
+    }
+
+    fn day(&mut self, window: Window, at: Millis, days: usize) -> &mut Day {
+        if self
+            .days
+            .back()
+            .is_none_or(|d| d.window.date != window.date)
+        {
+            self.days.push_back(Day {
+                window,
+                first: at,
+                total: Tally::default(),
+                intervals: Vec::new(),
+            });
+            while self.days.len() > days.max(1) {
+                self.days.pop_front();
+            }
+        }
+        self.days.back_mut().expect("pushed above")
+    }
+
+    /// The figures of `date` as of `now`, the open span included.
+    pub(crate) fn report(
+        &self,
+        date: Date,
+        now: Millis,
+        calendar: Calendar<'_>,
+        days: usize,
+    ) -> Option<DayFigures> {
+        let mut copy = self.clone();
+        copy.close(now, calendar, days.max(1));
+        let day = copy.days.iter().find(|d| d.window.date == date)?;
+        let mut total = Figures::default();
+        total.add(&day.total);
+        Some(DayFigures {
+            date,
+            start: timestamp(day.first),
+            end: timestamp(day.window.end.min(now.max(day.first))),
+            total,
+            intervals: day
+                .intervals
+                .iter()
+                .map(|(number, tally)| {
+                    let mut figures = Figures::default();
+                    figures.add(tally);
+                    (timestamp(Millis::from(*number) * INTERVAL), figures)
+                })
+                .collect(),
+        })
+    }
+}

@@ -1,0 +1,410 @@
+//! Mappings resolved for lookup: `(integration, external id) -> employee` and
+//! `(integration, status, reason, detail) -> activity` with most-specific-wins.
+//!
+//! Specificity, compared in this order (the spec orders reasons; codes and details are this
+//! crate's decision):
+//! 1. the status: an exact code beats a prefix (`ACD*`), a longer prefix beats a shorter one,
+//!    any prefix beats `*`;
+//! 2. the reason: an exact value beats a range, a range beats any reason; of two ranges the
+//!    narrower wins;
+//! 3. the detail: a given detail beats any detail;
+//! 4. the earlier row.
+
+use crate::activities::{Activities, ActivityId};
+use crate::config::{ActivityMapping, ReasonItem, ReasonSpec, UserMapping};
+use crate::error::MappingError;
+use hashbrown::HashMap;
+use rta_model::{Code, Name};
+use std::cmp::Reverse;
+
+/// A reason or detail value from a mapping row, compared by value: `7` matches the number 7
+/// and the text "7".
+#[derive(Debug, Clone)]
+struct Value {
+    text: Box<str>,
+    number: Option<u32>,
+}
+
+impl Value {
+    fn new(text: &str) -> Value {
+        Value {
+            text: text.into(),
+            number: text.parse().ok(),
+        }
+    }
+
+    fn matches(&self, code: &Code<'_>) -> bool {
+        match code {
+            Code::Number(n) => self.number == Some(*n),
+            Code::Text(text) => {
+                **text == *self.text || (self.number.is_some() && code.as_number() == self.number)
+            }
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+enum Item {
+    Exact(Value),
+    Range(u32, u32),
+}
+
+#[derive(Debug, Clone)]
+struct Rule {
+    /// Empty: any reason.
+    reasons: Vec<Item>,
+    detail: Option<Value>,
+    activity: ActivityId,
+    row: usize,
+}
+
+/// How well a rule matched; greater is more specific.
+type Rank = (u32, u8, Reverse<u64>, bool, Reverse<usize>);
+
+impl Rule {
+    /// The reason part of the rank, or `None` when the rule does not match.
+    fn rank(
+        &self,
+        code_rank: u32,
+        reason: Option<&Code<'_>>,
+        detail: Option<&Code<'_>>,
+    ) -> Option<Rank> {
+        if let Some(wanted) = &self.detail {
+            if !detail.is_some_and(|detail| wanted.matches(detail)) {
+                return None;
+            }
+        }
+        let (reason_rank, width) = if self.reasons.is_empty() {
+            (0, u64::MAX)
+        } else {
+            let reason = reason?;
+            let number = reason.as_number();
+            self.reasons
+                .iter()
+                .filter_map(|item| match item {
+                    Item::Exact(value) => value.matches(reason).then_some((2, 1)),
+                    Item::Range(low, high) => number
+                        .is_some_and(|n| (*low..=*high).contains(&n))
+                        .then(|| (1, u64::from(high - low) + 1)),
+                })
+                .max_by_key(|&(rank, width)| (rank, Reverse(width)))?
+        };
+        Some((
+            code_rank,
+            reason_rank,
+            Reverse(width),
+            self.detail.is_some(),
+            Reverse(self.row),
+        ))
+    }
+}
+
+/// The activity rules of one integration.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct StatusRules {
+    exact: HashMap<Box<str>, Vec<Rule>>,
+    /// Longest prefix first.
+    prefixes: Vec<(Box<str>, Vec<Rule>)>,
+    any: Vec<Rule>,
+}
+
+impl StatusRules {
+    /// The activity of a status, or `None` when no rule matches.
+    pub(crate) fn resolve(
+        &self,
+        code: &str,
+        reason: Option<&Code<'_>>,
+        detail: Option<&Code<'_>>,
+    ) -> Option<ActivityId> {
+        let exact = self.exact.get(code).map(|rules| (u32::MAX, rules));
+        let prefixed = self
+            .prefixes
+            .iter()
+            .filter(|(prefix, _)| code.starts_with(&**prefix))
+            .map(|(prefix, rules)| (prefix.len() as u32 + 1, rules));
+        exact
+            .into_iter()
+            .chain(prefixed)
+            .chain(std::iter::once((0, &self.any)))
+            .flat_map(|(code_rank, rules)| {
+                rules.iter().filter_map(move |rule| {
+                    Some((rule.rank(code_rank, reason, detail)?, rule.activity))
+                })
+            })
+            .max_by_key(|(rank, _)| *rank)
+            .map(|(_, activity)| activity)
+    }
+
+    fn add(&mut self, status: &str, rule: Rule) {
+        if status == "*" {
+            self.any.push(rule);
+        } else if let Some(prefix) = status.strip_suffix('*') {
+            match self.prefixes.iter_mut().find(|(p, _)| **p == *prefix) {
+                Some((_, rules)) => rules.push(rule),
+                None => {
+                    self.prefixes.push((prefix.into(), vec![rule]));
+                    self.prefixes.sort_by_key(|(p, _)| Reverse(p.len()));
+                }
+            }
+        } else {
+            self.exact.entry(status.into()).or_default().push(rule);
+        }
+    }
+}
+
+/// All mappings, by integration name.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ResolvedMappings {
+    statuses: HashMap<Name, StatusRules>,
+    users: HashMap<(Name, Box<[u8]>), Name>,
+}
+
+impl ResolvedMappings {
+    /// Resolves every row it can; the rows it cannot are returned, never dropped silently.
+    pub(crate) fn new(
+        users: &[UserMapping],
+        statuses: &[ActivityMapping],
+        activities: &Activities,
+    ) -> (ResolvedMappings, Vec<MappingError>) {
+        let mut errors = Vec::new();
+        let mut resolved = ResolvedMappings::default();
+        // (integration, status, reason, detail) -> (first row, activity)
+        type RowKey<'m> = (&'m str, &'m str, String, Option<&'m str>);
+        let mut seen: HashMap<RowKey<'_>, (usize, ActivityId)> = HashMap::new();
+        for (row, mapping) in statuses.iter().enumerate() {
+            let status = mapping.status.trim();
+            if status.is_empty() {
+                errors.push(MappingError::EmptyStatus { row });
+                continue;
+            }
+            let Some(activity) = activities.id(&mapping.activity) else {
+                errors.push(MappingError::UnknownActivity {
+                    row,
+                    activity: mapping.activity.to_string(),
+                });
+                continue;
+            };
+            let detail = mapping
+                .detail
+                .as_deref()
+                .map(str::trim)
+                .filter(|d| !d.is_empty());
+            let key = (
+                &*mapping.integration,
+                status,
+                String::from(mapping.reason.clone()),
+                detail,
+            );
+            match seen.get(&key) {
+                Some(&(first, other)) if other != activity => {
+                    errors.push(MappingError::ConflictingActivity { row, first });
+                    continue;
+                }
+                Some(_) => continue,
+                None => {
+                    seen.insert(key, (row, activity));
+                }
+            }
+            let reasons = match &mapping.reason {
+                ReasonSpec::Any => Vec::new(),
+                ReasonSpec::List(items) => items
+                    .iter()
+                    .map(|item| match item {
+                        ReasonItem::Exact(value) => Item::Exact(Value::new(value)),
+                        ReasonItem::Range(low, high) => Item::Range(*low, *high),
+                    })
+                    .collect(),
+            };
+            resolved
+                .statuses
+                .entry(mapping.integration.clone())
+                .or_default()
+                .add(
+                    status,
+                    Rule {
+                        reasons,
+                        detail: detail.map(Value::new),
+                        activity,
+                        row,
+                    },
+                );
+        }
+        for (row, mapping) in users.iter().enumerate() {
+            let key = (
+                mapping.integration.clone(),
+                Box::from(mapping.external_id.trim().as_bytes()),
+            );
+            match resolved.users.get(&key) {
+                Some(employee) if *employee != mapping.employee => {
+                    errors.push(MappingError::ConflictingUser {
+                        row,
+                        integration: mapping.integration.to_string(),
+                        external_id: mapping.external_id.clone(),
+                        employee: employee.to_string(),
+                    })
+                }
+                Some(_) => {}
+                None => {
+                    resolved.users.insert(key, mapping.employee.clone());
+                }
+            }
+        }
+        (resolved, errors)
+    }
+
+    pub(crate) fn statuses(&self, integration: &str) -> Option<&StatusRules> {
+        self.statuses.get(integration)
+    }
+
+    pub(crate) fn employee(&self, integration: &Name, external_id: &[u8]) -> Option<&Name> {
+        self.users
+            .get(&(integration.clone(), Box::from(external_id)))
+    }
+
+    /// Every mapped `(integration, external id, employee)`.
+    pub(crate) fn users(&self) -> impl Iterator<Item = (&Name, &[u8], &Name)> {
+        self.users
+            .iter()
+            .map(|((integration, id), employee)| (integration, &**id, employee))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Activity;
+    use crate::config::Rules;
+
+    fn activities() -> Activities {
+        let rules = Rules {
+            activities: ["Phone", "Break", "Away", "Lunch", "Email", "Meeting"]
+                .into_iter()
+                .map(Activity::new)
+                .collect(),
+            ..Rules::default()
+        };
+        Activities::new(&rules).unwrap()
+    }
+
+    fn row(status: &str, reason: &str, detail: Option<&str>, activity: &str) -> ActivityMapping {
+        ActivityMapping {
+            integration: "cms".into(),
+            status: status.into(),
+            reason: reason.parse().unwrap(),
+            detail: detail.map(Into::into),
+            activity: activity.into(),
+        }
+    }
+
+    fn name(activities: &Activities, id: Option<ActivityId>) -> Option<String> {
+        id.map(|id| activities.get(id).name.to_string())
+    }
+
+    #[test]
+    fn the_most_specific_row_wins() {
+        let activities = activities();
+        let rows = [
+            row("*", "", None, "Meeting"),
+            row("AUX", "", None, "Away"),
+            row("AUX", "1-9", None, "Lunch"),
+            row("AUX", "2-3", None, "Email"),
+            row("AUX", "2", None, "Break"),
+            row("ACD*", "", None, "Phone"),
+            row("ACDIN", "", Some("101"), "Email"),
+            row("AC*", "", None, "Away"),
+        ];
+        let (mappings, errors) = ResolvedMappings::new(&[], &rows, &activities);
+        assert!(errors.is_empty(), "{errors:?}");
+        let rules = mappings.statuses("cms").unwrap();
+        let resolve = |code, reason: Option<Code<'_>>, detail: Option<Code<'_>>| {
+            name(
+                &activities,
+                rules.resolve(code, reason.as_ref(), detail.as_ref()),
+            )
+        };
+        let some = |s: &str| Some(s.to_owned());
+        assert_eq!(resolve("AUX", Some(Code::Number(2)), None), some("Break"));
+        assert_eq!(
+            resolve("AUX", Some(Code::Text("2".into())), None),
+            some("Break")
+        );
+        assert_eq!(
+            resolve("AUX", Some(Code::Number(3)), None),
+            some("Email"),
+            "narrower range"
+        );
+        assert_eq!(resolve("AUX", Some(Code::Number(7)), None), some("Lunch"));
+        assert_eq!(resolve("AUX", Some(Code::Number(12)), None), some("Away"));
+        assert_eq!(resolve("AUX", None, None), some("Away"));
+        assert_eq!(
+            resolve("ACDIN", None, Some(Code::Number(101))),
+            some("Email")
+        );
+        assert_eq!(
+            resolve("ACDIN", None, Some(Code::Number(102))),
+            some("Phone")
+        );
+        assert_eq!(
+            resolve("ACDOUT", None, None),
+            some("Phone"),
+            "longer prefix"
+        );
+        assert_eq!(resolve("ACW", None, None), some("Away"));
+        assert_eq!(resolve("OTHER", None, None), some("Meeting"));
+    }
+
+    #[test]
+    fn bad_rows_are_reported_and_the_rest_is_applied() {
+        let activities = activities();
+        let rows = [
+            row("AUX", "2", None, "Break"),
+            row("AUX", "2", None, "Lunch"),
+            row("AUX", "2", None, "Break"),
+            row(" ", "", None, "Phone"),
+            row("AVAIL", "", None, "Nope"),
+            row("AVAIL", "", None, "Phone"),
+        ];
+        let users = [
+            UserMapping {
+                integration: "cms".into(),
+                external_id: "40101".into(),
+                employee: "E1".into(),
+            },
+            UserMapping {
+                integration: "cms".into(),
+                external_id: "40101".into(),
+                employee: "E2".into(),
+            },
+        ];
+        let (mappings, errors) = ResolvedMappings::new(&users, &rows, &activities);
+        assert_eq!(
+            errors,
+            vec![
+                MappingError::ConflictingActivity { row: 1, first: 0 },
+                MappingError::EmptyStatus { row: 3 },
+                MappingError::UnknownActivity {
+                    row: 4,
+                    activity: "Nope".into()
+                },
+                MappingError::ConflictingUser {
+                    row: 1,
+                    integration: "cms".into(),
+                    external_id: "40101".into(),
+                    employee: "E1".into()
+                },
+            ]
+        );
+        let rules = mappings.statuses("cms").unwrap();
+        assert_eq!(
+            name(&activities, rules.resolve("AVAIL", None, None)).as_deref(),
+            Some("Phone")
+        );
+        assert_eq!(
+            mappings
+                .employee(&"cms".into(), b"40101")
+                .map(|e| e.to_string())
+                .as_deref(),
+            Some("E1")
+        );
+    }
+}

@@ -1,0 +1,158 @@
+//! The timer queue: one pending wake-up per employee (its next schedule change or alarm
+//! deadline) in an indexed binary min-heap.
+//!
+//! Each employee holds at most one entry, which is moved in place when its wake-up changes,
+//! so the queue never holds more entries than employees and `advance` touches only the
+//! employees whose wake-up has come: O(log n) per expired or moved timer, never O(employees).
+
+use crate::instant::Millis;
+
+const ABSENT: u32 = u32::MAX;
+
+#[derive(Debug, Default)]
+pub(crate) struct Timers {
+    /// `(when, employee)`, a binary heap ordered by `when`, then employee.
+    heap: Vec<(Millis, u32)>,
+    /// Position of each employee's entry in `heap`, or [`ABSENT`].
+    position: Vec<u32>,
+}
+
+impl Timers {
+    /// Sets (or moves) the wake-up of `employee`.
+    pub(crate) fn set(&mut self, employee: u32, when: Millis) {
+        let slot = employee as usize;
+        if slot >= self.position.len() {
+            self.position.resize(slot + 1, ABSENT);
+        }
+        match self.position[slot] {
+            ABSENT => {
+                self.heap.push((when, employee));
+                self.place(self.heap.len() - 1);
+                self.sift_up(self.heap.len() - 1);
+            }
+            at => {
+                let at = at as usize;
+                let earlier = (when, employee) < self.heap[at];
+                self.heap[at].0 = when;
+                if earlier {
+                    self.sift_up(at);
+                } else {
+                    self.sift_down(at);
+                }
+            }
+        }
+    }
+
+    /// Removes the wake-up of `employee`, if any.
+    pub(crate) fn cancel(&mut self, employee: u32) {
+        let Some(&at) = self.position.get(employee as usize) else {
+            return;
+        };
+        if at == ABSENT {
+            return;
+        }
+        self.remove_at(at as usize);
+    }
+
+    /// Takes the earliest wake-up if it is due at `now`.
+    pub(crate) fn pop_due(&mut self, now: Millis) -> Option<(Millis, u32)> {
+        let &(when, employee) = self.heap.first()?;
+        if when > now {
+            return None;
+        }
+        self.remove_at(0);
+        Some((when, employee))
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.heap.len()
+    }
+
+    fn remove_at(&mut self, at: usize) {
+        let (_, employee) = self.heap.swap_remove(at);
+        self.position[employee as usize] = ABSENT;
+        if at < self.heap.len() {
+            self.place(at);
+            self.sift_down(at);
+            self.sift_up(at);
+        }
+    }
+
+    fn place(&mut self, at: usize) {
+        self.position[self.heap[at].1 as usize] = at as u32;
+    }
+
+    fn sift_up(&mut self, mut at: usize) {
+        while at > 0 {
+            let parent = (at - 1) / 2;
+            if self.heap[at] >= self.heap[parent] {
+                break;
+            }
+            self.heap.swap(at, parent);
+            self.place(at);
+            self.place(parent);
+            at = parent;
+        }
+    }
+
+    fn sift_down(&mut self, mut at: usize) {
+        loop {
+            let left = 2 * at + 1;
+            if left >= self.heap.len() {
+                break;
+            }
+            let right = left + 1;
+            let child = if right < self.heap.len() && self.heap[right] < self.heap[left] {
+                right
+            } else {
+                left
+            };
+            if self.heap[child] >= self.heap[at] {
+                break;
+            }
+            self.heap.swap(at, child);
+            self.place(at);
+            self.place(child);
+            at = child;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use std::collections::BTreeMap;
+
+    proptest! {
+        /// Against a map of employee -> wake-up: the queue pops exactly the due entries, in
+        /// time order, whatever sequence of sets, moves and cancels came before.
+        #[test]
+        fn pops_what_a_map_would_in_time_order(
+            operations in prop::collection::vec((0u32..40, 0i64..1_000, any::<bool>()), 0..300),
+            now in 0i64..1_000,
+        ) {
+            let mut timers = Timers::default();
+            let mut model = BTreeMap::new();
+            for (employee, when, cancel) in operations {
+                if cancel {
+                    timers.cancel(employee);
+                    model.remove(&employee);
+                } else {
+                    timers.set(employee, when);
+                    model.insert(employee, when);
+                }
+                prop_assert_eq!(timers.len(), model.len());
+            }
+            let mut due: Vec<(i64, u32)> =
+                model.iter().filter(|(_, when)| **when <= now).map(|(e, w)| (*w, *e)).collect();
+            due.sort();
+            let mut popped = Vec::new();
+            while let Some(entry) = timers.pop_due(now) {
+                popped.push(entry);
+            }
+            prop_assert_eq!(popped, due);
+            prop_assert_eq!(timers.len(), model.values().filter(|when| **when > now).count());
+        }
+    }
+}
