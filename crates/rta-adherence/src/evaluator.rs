@@ -276,7 +276,9 @@ impl Evaluator {
         Ok(())
     }
 
-    /// Applies one status of an agent at its event time, after advancing the clock to `now`.
+    /// Applies one status of an agent at its event time, then advances the clock to `now`:
+    /// timers due before the event time fire first, those due between it and `now` after it,
+    /// so a status that arrives late still prevents an alarm it would have prevented on time.
     /// A status dated after `now` takes effect at `now`; one dated before the employee's last
     /// transition takes effect at that transition (published history is never rewritten).
     #[must_use = "the events are the result"]
@@ -286,6 +288,9 @@ impl Evaluator {
         now: Timestamp,
     ) -> std::vec::Drain<'_, Emitted> {
         let now = self.tick(now);
+        // What was due before the status happened happens first; what fell between its
+        // event time and its arrival comes after it.
+        self.fire(millis(status.time).min(now));
         self.apply(status, now);
         self.fire(now);
         self.events.drain(..)
