@@ -130,11 +130,15 @@ struct Alarm {
 }
 
 impl Alarm {
-    /// The next deadline of an alarm in progress.
+    /// The next deadline of an alarm in progress. A `severe_after` shorter than `alarm_after`
+    /// (an activity overriding only one of them) makes the alarm severe when it is raised,
+    /// never before: an employee's events stay in time order.
     fn deadline(&self) -> Option<Millis> {
         match self.level {
             None => Some(self.out_since + self.alarm_after),
-            Some(AlarmLevel::Raised) => Some(self.out_since + self.severe_after),
+            Some(AlarmLevel::Raised) => {
+                Some(self.out_since + self.severe_after.max(self.alarm_after))
+            }
             _ => None,
         }
     }
