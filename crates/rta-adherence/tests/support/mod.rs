@@ -192,3 +192,17 @@ pub fn status_of(evaluator: &Evaluator, employee: &str) -> AdherenceStatus {
 pub fn alarm_of(evaluator: &Evaluator, employee: &str) -> Option<AlarmLevel> {
     evaluator.adherence(employee).unwrap().alarm
 }
+
+/// The second integration of the multi-integration tests ("cic").
+pub const CIC: IntegrationId = IntegrationId(1);
+
+/// Like [`started`], with `limits`.
+pub fn started_with(config: &Config, limits: Limits, start: &str) -> Evaluator {
+    let mut evaluator = Evaluator::new(config, limits, at(start)).unwrap();
+    evaluator.add_integration(CMS, "cms").unwrap();
+    let _ = evaluator
+        .set_health(CMS, rta_model::FeedHealth::Up, at(start))
+        .count();
+    let _ = evaluator.advance(at(start)).count();
+    evaluator
+}
