@@ -214,15 +214,15 @@ pub(crate) struct Calendar<'a> {
 impl Calendar<'_> {
     /// The day `t` belongs to.
     pub(crate) fn window(&self, t: Millis) -> Window {
-        let date = timestamp(t).to_zoned(self.zone.clone()).date();
-        let start = self.start(date);
-        if t < start {
-            let previous = date.yesterday().unwrap_or(date);
-            return Window {
-                date: previous,
-                start: self.start(previous),
-                end: start,
+        let mut date = timestamp(t).to_zoned(self.zone.clone()).date();
+        let mut start = self.start(date);
+        // Back to the day whose shift runs across `t` (across several midnights if need be).
+        while t < start {
+            let Ok(previous) = date.yesterday() else {
+                break;
             };
+            date = previous;
+            start = self.start(date);
         }
         Window {
             date,
@@ -457,7 +457,17 @@ impl Tracker {
     ) -> Option<DayFigures> {
         let mut copy = self.clone();
         copy.close(now, calendar, days.max(1));
-        let day = copy.days.iter().find(|d| d.window.date == date)?;
+        let Some(day) = copy.days.iter().find(|d| d.window.date == date) else {
+            // A day beginning at `now` has nothing in it yet, but it is tracked.
+            let tracked = copy.span.is_some() && calendar.window(now).date == date;
+            return tracked.then(|| DayFigures {
+                date,
+                start: timestamp(now),
+                end: timestamp(now),
+                total: Figures::default(),
+                intervals: Vec::new(),
+            });
+        };
         let mut total = Figures::default();
         total.add(&day.total);
         Some(DayFigures {
