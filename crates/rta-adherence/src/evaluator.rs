@@ -293,8 +293,9 @@ impl Evaluator {
     ) -> std::vec::Drain<'_, Emitted> {
         let now = self.tick(now);
         // What was due before the status happened happens first; what fell between its
-        // event time and its arrival comes after it.
-        self.fire(millis(status.time).min(now));
+        // event time and its arrival comes after it. A timer due at the very instant of the
+        // status is judged together with it (one transition, not a zero-length one).
+        self.fire(millis(status.time).min(now) - 1);
         self.apply(status, now);
         self.fire(now);
         self.events.drain(..)
@@ -394,12 +395,15 @@ impl Evaluator {
     }
 
     /// The figures of an employee's day (its local date; a shift crossing midnight belongs to
-    /// the day it starts), up to `now` for the day in progress. `None` for a day not tracked.
+    /// the day it starts), up to `now` for the day in progress, but never past the
+    /// evaluator's clock: boundaries and deadlines it has not applied yet are not guessed.
+    /// `None` for a day not tracked.
     pub fn figures(&self, employee: &str, date: Date, now: Timestamp) -> Option<DayFigures> {
         let state = &self.employees[*self.employee_index.get(employee)? as usize];
+        let now = millis(now).min(self.now);
         state
             .tracker
-            .report(date, millis(now), state.calendar(), self.limits.figure_days)
+            .report(date, now, state.calendar(), self.limits.figure_days)
     }
 
     /// The figures of the day in progress of an employee: today so far.

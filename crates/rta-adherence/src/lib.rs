@@ -123,7 +123,11 @@
 //!   mapped nowhere is `unknown`.
 //! - **Time**: a status dated after `now` takes effect at `now`; one dated before the
 //!   employee's last transition takes effect at that transition: published events are never
-//!   rewritten, and each employee's events are in time order.
+//!   rewritten, and each employee's events are in time order. Timers due before a status's
+//!   event time fire before it, those due between its event time and its arrival after it;
+//!   a boundary at the very instant of a status is judged together with it.
+//! - **Figures** never run ahead of the evaluator's clock (the latest `now` it was given):
+//!   a boundary not yet applied is not guessed. The runtime advances before it asks.
 //! - **Adherence events** are emitted when the status, the scheduled or the actual activity
 //!   changes; `since` is when the status began (`previous` may equal `status` when only an
 //!   activity changed).

@@ -478,7 +478,11 @@ fn today_at_the_very_start_of_a_day_is_an_empty_day() {
 
 /// UTC; Phone 08:00-12:00; Away 09:05-09:40 (35 minutes over three intervals) and
 /// 10:00-10:05 (5 minutes).
-fn intervals_with(grace: u32, grace_mode: GraceMode, checks: impl Fn(&Evaluator)) -> DayFigures {
+fn intervals_with(
+    grace: u32,
+    grace_mode: GraceMode,
+    checks: impl Fn(&mut Evaluator),
+) -> DayFigures {
     let rules = Rules {
         defaults: Defaults {
             grace,
@@ -492,7 +496,7 @@ fn intervals_with(grace: u32, grace_mode: GraceMode, checks: impl Fn(&Evaluator)
     let mut evaluator = started_at(&config, 2, at("07:00"));
     send(&mut evaluator, "40101", Doing::Phone, at("07:50"));
     send(&mut evaluator, "40101", Doing::Away, at("09:05"));
-    checks(&evaluator);
+    checks(&mut evaluator);
     send(&mut evaluator, "40101", Doing::Phone, at("09:40"));
     send(&mut evaluator, "40101", Doing::Away, at("10:00"));
     send(&mut evaluator, "40101", Doing::Phone, at("10:05"));
@@ -535,6 +539,7 @@ fn out_periods_are_split_between_the_intervals_they_span() {
 fn forgive_short_adds_held_back_out_time_to_the_intervals_it_happened_in() {
     let day = intervals_with(600, GraceMode::ForgiveShort, |evaluator| {
         // 7 minutes out: still under the grace, nothing counted yet.
+        advance(evaluator, at("09:12"));
         let early = evaluator.today("E1", at("09:12")).unwrap();
         assert_eq!(early.total.millis(Measure::OutScheduled), 7 * MINUTE);
         assert_eq!(early.total.millis(Measure::OutAfterGrace), 0);
@@ -544,6 +549,7 @@ fn forgive_short_adds_held_back_out_time_to_the_intervals_it_happened_in() {
         );
         assert_intervals_add_up(&early, 1);
         // 15 minutes out: past the grace, the first 10 count in the interval of 09:00.
+        advance(evaluator, at("09:20"));
         let later = evaluator.today("E1", at("09:20")).unwrap();
         assert_eq!(later.total.millis(Measure::OutAfterGrace), 15 * MINUTE);
         assert_eq!(

@@ -848,8 +848,7 @@ fn alarms_do_not_change_percentages() {
             "10:05:00 E1 alarm severe out since 10:00:00",
             "10:07:00 E1 alarm cleared out since 10:00:00",
             "10:07:00 E1 adherence in since 10:07:00 (Phone/Phone)",
-            // The boundary due at 12:00 first, then the status dated 12:00.
-            "12:00:00 E1 adherence not_scheduled since 12:00:00 (-/Phone)",
+            // The boundary due at 12:00 and the status dated 12:00 judged together.
             "12:00:00 E1 adherence not_scheduled since 12:00:00 (-/Offline)",
         ]
     );
@@ -907,6 +906,13 @@ fn a_status_dated_before_now_takes_effect_at_its_event_time() {
         ]
     );
     assert_eq!(evaluator.adherence("E1").unwrap().since, at("09:00"));
+    let figures = evaluator.today("E1", at("09:30")).unwrap().total;
+    assert_eq!(
+        figures.seconds(Measure::Out),
+        120.0,
+        "out from 09:00, up to the clock"
+    );
+    let _ = evaluator.advance(at("09:30")).count();
     let figures = evaluator.today("E1", at("09:30")).unwrap().total;
     assert_eq!(figures.seconds(Measure::Out), 1_800.0, "out from 09:00");
 }

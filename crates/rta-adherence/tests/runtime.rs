@@ -6,10 +6,12 @@ mod support;
 
 use proptest::prelude::*;
 use rta_adherence::{
-    Config, Emitted, Employee, Evaluator, Limits, MappingError, Mappings, Measure, ScheduleError,
-    Stats,
+    Config, DayFigures, Emitted, Employee, Evaluator, Limits, MappingError, Mappings, Measure,
+    ScheduleError, Stats,
 };
-use rta_model::{AdherenceStatus, AlarmLevel, EventBody, FeedHealth, IntegrationId, Name, Phase};
+use rta_model::{
+    AdherenceStatus, AlarmLevel, EventBody, FeedHealth, IntegrationId, Name, Phase, Timestamp,
+};
 use support::*;
 
 /// E1 as in the worked example, logged in (AVAIL at 07:58) and `in` since 08:00.
@@ -42,12 +44,15 @@ fn with_unmapped_e2() -> Config {
     config
 }
 
-fn seconds(evaluator: &Evaluator, employee: &str, now: &str, measure: Measure) -> f64 {
-    evaluator
-        .today(employee, at(now))
-        .unwrap()
-        .total
-        .seconds(measure)
+/// Today's figures as of `now`: the clock is moved there first (figures never run ahead of
+/// it).
+fn today(evaluator: &mut Evaluator, employee: &str, now: Timestamp) -> DayFigures {
+    let _ = evaluator.advance(now).count();
+    evaluator.today(employee, now).unwrap()
+}
+
+fn seconds(evaluator: &mut Evaluator, employee: &str, now: &str, measure: Measure) -> f64 {
+    today(evaluator, employee, at(now)).total.seconds(measure)
 }
 
 fn close(actual: Option<f64>, expected: f64) {
@@ -120,7 +125,7 @@ fn a_stale_source_makes_the_employee_unknown_clears_its_alarm_and_is_excused_unt
     );
     // 07:00-08:00 not scheduled; of S = 08:00-10:00: in 08:00-08:30 and 09:40-10:00, out
     // 08:30-09:00 and 09:30-09:40, unknown (excused) 09:00-09:30.
-    let figures = evaluator.today("E1", at("10:00")).unwrap().total;
+    let figures = today(&mut evaluator, "E1", at("10:00")).total;
     assert_eq!(figures.seconds(Measure::NotScheduled), 3_600.0);
     assert_eq!(figures.seconds(Measure::Scheduled), 7_200.0);
     assert_eq!(figures.seconds(Measure::In), 3_000.0);
@@ -133,7 +138,7 @@ fn a_stale_source_makes_the_employee_unknown_clears_its_alarm_and_is_excused_unt
         100.0 * (1.0 - 2_400.0 / 5_400.0),
     );
     // The interval of the stale half hour is all excused.
-    let day = evaluator.today("E1", at("10:00")).unwrap();
+    let day = today(&mut evaluator, "E1", at("10:00"));
     let (_, nine) = day
         .intervals
         .iter()
@@ -164,19 +169,17 @@ fn a_down_source_is_unknown_and_statuses_received_meanwhile_count_when_it_is_up(
         ["09:20:00 E1 adherence out since 09:20:00 (Phone/Break)"]
     );
     assert_eq!(
-        seconds(&evaluator, "E1", "09:30", Measure::Unknown),
+        seconds(&mut evaluator, "E1", "09:30", Measure::Unknown),
         1_200.0
     );
     assert_eq!(
-        seconds(&evaluator, "E1", "09:30", Measure::Excused),
+        seconds(&mut evaluator, "E1", "09:30", Measure::Excused),
         1_200.0
     );
-    assert_eq!(seconds(&evaluator, "E1", "09:30", Measure::Out), 600.0);
-    assert_eq!(seconds(&evaluator, "E1", "09:30", Measure::In), 3_600.0);
+    assert_eq!(seconds(&mut evaluator, "E1", "09:30", Measure::Out), 600.0);
+    assert_eq!(seconds(&mut evaluator, "E1", "09:30", Measure::In), 3_600.0);
     close(
-        evaluator
-            .today("E1", at("09:30"))
-            .unwrap()
+        today(&mut evaluator, "E1", at("09:30"))
             .total
             .adherence_percent(),
         100.0 * (1.0 - 600.0 / 4_200.0),
@@ -208,7 +211,7 @@ fn an_integration_never_up_leaves_its_employees_unknown() {
         lines(evaluator.set_health(CMS, FeedHealth::Up, at("08:05"))),
         ["08:05:00 E1 adherence in since 08:05:00 (Phone/Phone)"]
     );
-    let figures = evaluator.today("E1", at("08:05")).unwrap().total;
+    let figures = today(&mut evaluator, "E1", at("08:05")).total;
     assert_eq!(figures.seconds(Measure::Unknown), 3_900.0);
     assert_eq!(figures.seconds(Measure::Excused), 300.0);
     assert_eq!(figures.seconds(Measure::Scheduled), 300.0);
@@ -305,11 +308,11 @@ fn an_unmapped_agent_is_tracked_reported_once_and_judged_when_mapped_later() {
     );
     // Of E2's S from 08:00: unknown (excused) until the mapping, in, then out.
     assert_eq!(
-        seconds(&evaluator, "E2", "08:45", Measure::Excused),
+        seconds(&mut evaluator, "E2", "08:45", Measure::Excused),
         1_800.0
     );
-    assert_eq!(seconds(&evaluator, "E2", "08:45", Measure::In), 600.0);
-    assert_eq!(seconds(&evaluator, "E2", "08:45", Measure::Out), 300.0);
+    assert_eq!(seconds(&mut evaluator, "E2", "08:45", Measure::In), 600.0);
+    assert_eq!(seconds(&mut evaluator, "E2", "08:45", Measure::Out), 300.0);
 }
 
 #[test]
@@ -357,12 +360,13 @@ fn an_unmapped_status_code_is_unknown_reported_once_and_judged_when_mapped_later
         ["08:30:00 E1 adherence in since 08:30:00 (Phone/Phone)"]
     );
     // The unknown time was excused, nothing was out.
-    assert_eq!(seconds(&evaluator, "E1", "08:30", Measure::Excused), 900.0);
-    assert_eq!(seconds(&evaluator, "E1", "08:30", Measure::Out), 0.0);
+    assert_eq!(
+        seconds(&mut evaluator, "E1", "08:30", Measure::Excused),
+        900.0
+    );
+    assert_eq!(seconds(&mut evaluator, "E1", "08:30", Measure::Out), 0.0);
     close(
-        evaluator
-            .today("E1", at("08:30"))
-            .unwrap()
+        today(&mut evaluator, "E1", at("08:30"))
             .total
             .adherence_percent(),
         100.0,
@@ -484,7 +488,7 @@ fn a_schedule_replaced_intraday_takes_effect_at_once_and_its_boundaries_replace_
         ["11:30:00 E1 adherence not_scheduled since 11:30:00 (-/Phone)"]
     );
     assert!(lines(evaluator.advance(at("12:00"))).is_empty());
-    let figures = evaluator.today("E1", at("12:00")).unwrap().total;
+    let figures = today(&mut evaluator, "E1", at("12:00")).total;
     assert_eq!(figures.seconds(Measure::Scheduled), 12_600.0);
     assert_eq!(figures.seconds(Measure::OutScheduled), 1_200.0);
     close(
@@ -888,8 +892,8 @@ fn a_status_dated_before_a_published_transition_takes_effect_at_that_transition(
     );
     assert_eq!(alarm_of(&evaluator, "E1"), None);
     assert!(lines(evaluator.advance(at("10:05"))).is_empty());
-    assert_eq!(seconds(&evaluator, "E1", "10:10", Measure::Out), 0.0);
-    assert_eq!(seconds(&evaluator, "E1", "10:10", Measure::In), 7_800.0);
+    assert_eq!(seconds(&mut evaluator, "E1", "10:10", Measure::Out), 0.0);
+    assert_eq!(seconds(&mut evaluator, "E1", "10:10", Measure::In), 7_800.0);
 }
 
 #[test]
@@ -906,7 +910,7 @@ fn a_status_dated_before_a_boundary_not_yet_published_takes_effect_at_its_time()
             "10:00:00 E1 adherence in since 10:00:00 (Break/Break)",
         ]
     );
-    assert_eq!(seconds(&evaluator, "E1", "10:01", Measure::Out), 10.0);
+    assert_eq!(seconds(&mut evaluator, "E1", "10:01", Measure::Out), 10.0);
 }
 
 #[test]
@@ -924,7 +928,7 @@ fn a_boundary_due_before_a_status_is_published_first() {
             "10:00:03 E1 adherence in since 10:00:03 (Break/Break)",
         ]
     );
-    assert_eq!(seconds(&evaluator, "E1", "10:01", Measure::Out), 3.0);
+    assert_eq!(seconds(&mut evaluator, "E1", "10:01", Measure::Out), 3.0);
 }
 
 #[test]
@@ -1053,7 +1057,7 @@ proptest! {
             }
         }
         let end = now.max(at("07:00:01"));
-        let figures = evaluator.today("E1", end).unwrap();
+        let figures = today(&mut evaluator, "E1", end);
         let tracked = end.as_millisecond() - figures.start.as_millisecond();
         prop_assert_eq!(figures.total.tracked_millis() as i64, tracked);
     }
