@@ -248,6 +248,9 @@ struct Day {
     window: Window,
     /// Where tracking began in this day.
     first: Millis,
+    /// Where what was counted ends: the day's end once it is over (kept apart from
+    /// `window.end`, which an intraday schedule change can move after the fact).
+    last: Millis,
     total: Tally,
     /// `(interval number since the epoch, tally)`, in order.
     intervals: Vec<(u32, Tally)>,
@@ -408,6 +411,7 @@ impl Tracker {
             tally.add(Measure::ProductiveActual, millis);
         }
         let day = self.day(window, at, days);
+        day.last = at + millis;
         day.total.add_all(&tally);
         tally.0[Measure::NotScheduled as usize] = 0;
         if !tally.is_empty() {
@@ -437,6 +441,7 @@ impl Tracker {
             self.days.push_back(Day {
                 window,
                 first: at,
+                last: at,
                 total: Tally::default(),
                 intervals: Vec::new(),
             });
@@ -473,7 +478,7 @@ impl Tracker {
         Some(DayFigures {
             date,
             start: timestamp(day.first),
-            end: timestamp(day.window.end.min(now.max(day.first))),
+            end: timestamp(day.last),
             total,
             intervals: day
                 .intervals
