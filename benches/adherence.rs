@@ -64,7 +64,10 @@ const SECOND: i64 = 1_000;
 /// 2026-11-23T00:00:00Z, in milliseconds since the epoch.
 const DAY: i64 = 1_795_392_000_000;
 
-/// Employees (and agents) of the observe benchmark.
+/// Employees (and agents) of the observe benchmark: a working set that stays in the CPU
+/// caches, and one that does not.
+const OBSERVE_SIZES: [usize; 2] = [1_000, 100_000];
+/// Employees of the observe workload under `ADHERENCE_PROFILE`.
 const OBSERVE_EMPLOYEES: usize = 100_000;
 /// Statuses per iteration of the observe benchmark.
 const OBSERVE_BATCH: u64 = 10_000;
@@ -547,10 +550,10 @@ impl Contender for Naive {
             time,
             body: EventBody::AgentStatus(AgentStatusEvent {
                 integration: integration.clone(),
-                external_id: external_id.into_owned(),
+                external_id: external_id.into(),
                 employee: Some(employee.id.clone()),
                 phase: o.phase,
-                status: status.code.to_string(),
+                status: Name::from(&*status.code),
                 reason,
                 detail,
                 skills: status.skills.to_vec(),
@@ -768,7 +771,6 @@ fn check_observe() {
 
 fn observe(c: &mut Criterion) {
     check_observe();
-    let stream = Stream::new(OBSERVE_EMPLOYEES);
     let mut group = c.benchmark_group("adherence_observe");
     group
         .throughput(Throughput::Elements(OBSERVE_BATCH))
@@ -781,7 +783,8 @@ fn observe(c: &mut Criterion) {
     ) {
         let mut series: Option<Series<C>> = None;
         let batch = OBSERVE_BATCH as usize;
-        group.bench_function(C::NAME, |b| {
+        let id = BenchmarkId::new(C::NAME, format!("{}_employees", stream.ids.len()));
+        group.bench_function(id, |b| {
             let series =
                 series.get_or_insert_with(|| Series::new(stream.len(), || stream.build(&mut drop)));
             b.iter_custom(|iterations| {
@@ -797,8 +800,11 @@ fn observe(c: &mut Criterion) {
             })
         });
     }
-    bench::<Evaluator>(&mut group, &stream);
-    bench::<Naive>(&mut group, &stream);
+    for employees in OBSERVE_SIZES {
+        let stream = Stream::new(employees);
+        bench::<Evaluator>(&mut group, &stream);
+        bench::<Naive>(&mut group, &stream);
+    }
     group.finish();
 }
 

@@ -47,7 +47,7 @@ fn bodies() -> Vec<EventBody> {
             let (phase, status, reason) = states[i % states.len()].clone();
             EventBody::AgentStatus(AgentStatusEvent {
                 integration: Arc::clone(&integration),
-                external_id: format!("{}", 40_100 + i),
+                external_id: format!("{}", 40_100 + i).into(),
                 employee: Some(format!("E{:05}", 100 + i).into()),
                 phase,
                 status: status.into(),

@@ -95,7 +95,10 @@ struct AgentStatus {
 #[derive(Debug, Clone)]
 struct Agent {
     integration: IntegrationId,
-    external_id: Box<[u8]>,
+    /// Inline up to 24 bytes: comparing a short id costs no pointer chase.
+    external_id: SmallVec<[u8; 24]>,
+    /// The id as text, shared by every event of the agent.
+    label: Name,
     employee: Option<u32>,
     status: Option<AgentStatus>,
     /// When the status began (source time).
@@ -104,6 +107,17 @@ struct Agent {
     order: u64,
     activity: Option<ActivityId>,
     reported: bool,
+}
+
+/// A status as [`Evaluator::resolve_remembered`] remembers it: the code by the address of
+/// its interned text (interned codes are never dropped, so an address is never reused).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct ResolveKey {
+    integration: IntegrationId,
+    code: usize,
+    logged_out: bool,
+    reason: Option<Code<'static>>,
+    detail: Option<Code<'static>>,
 }
 
 /// What the employee is actually doing, as far as the evaluator can tell.
@@ -185,6 +199,7 @@ pub struct Evaluator {
     employees: Vec<EmployeeState>,
     employee_index: HashMap<Name, u32>,
     codes: HashSet<Name>,
+    resolved: HashMap<ResolveKey, Option<ActivityId>>,
     reported_codes: HashSet<(IntegrationId, Name, Option<Code<'static>>)>,
     timers: Timers,
     now: Millis,
@@ -220,6 +235,7 @@ impl Evaluator {
             employees: Vec::new(),
             employee_index: HashMap::new(),
             codes: HashSet::new(),
+            resolved: HashMap::new(),
             reported_codes: HashSet::new(),
             timers: Timers::default(),
             now,
@@ -484,15 +500,16 @@ impl Evaluator {
         if unchanged {
             return;
         }
-        let code = self.code(&status.code);
+        let (code, interned) = self.code(&status.code);
         let reason = status.reason.clone().map(Code::into_owned);
         let detail = status.detail.clone().map(Code::into_owned);
-        let activity = self.resolve(
+        let activity = self.resolve_remembered(
+            observation.integration,
             &integration,
             observation.phase,
-            &code,
-            reason.as_ref(),
-            detail.as_ref(),
+            (&code, interned),
+            &reason,
+            &detail,
         );
         let at = timestamp(time);
         self.arrivals += 1;
@@ -514,10 +531,10 @@ impl Evaluator {
             time: at,
             body: EventBody::AgentStatus(AgentStatusEvent {
                 integration: integration.clone(),
-                external_id: utf8_or_latin1(&observation.external_id).into_owned(),
+                external_id: self.agents[agent as usize].label.clone(),
                 employee: employee.map(|e| self.employees[e as usize].id.clone()),
                 phase: observation.phase,
-                status: code.to_string(),
+                status: code.clone(),
                 reason: reason.clone(),
                 detail,
                 skills: status.skills.to_vec(),
@@ -540,6 +557,37 @@ impl Evaluator {
         if let Some(employee) = employee {
             self.step(employee, time);
         }
+    }
+
+    /// [`Evaluator::resolve`], remembered per `(integration, interned code, reason, detail)`
+    /// until the mappings change: a status seen before costs one lookup, not a ranking.
+    fn resolve_remembered(
+        &mut self,
+        id: IntegrationId,
+        integration: &str,
+        phase: Phase,
+        (code, interned): (&Name, bool),
+        reason: &Option<Code<'static>>,
+        detail: &Option<Code<'static>>,
+    ) -> Option<ActivityId> {
+        if !interned {
+            return self.resolve(integration, phase, code, reason.as_ref(), detail.as_ref());
+        }
+        let key = ResolveKey {
+            integration: id,
+            code: Name::as_ptr(code).cast::<u8>() as usize,
+            logged_out: phase == Phase::LoggedOut,
+            reason: reason.clone(),
+            detail: detail.clone(),
+        };
+        if let Some(known) = self.resolved.get(&key) {
+            return *known;
+        }
+        let activity = self.resolve(integration, phase, code, reason.as_ref(), detail.as_ref());
+        if self.resolved.len() < self.limits.max_status_codes {
+            self.resolved.insert(key, activity);
+        }
+        activity
     }
 
     /// The activity of a status; a logged-out status nobody mapped is `Offline`.
@@ -782,16 +830,18 @@ impl Evaluator {
         }
     }
 
-    /// The interned code, so that agents share one allocation per distinct code.
-    fn code(&mut self, code: &str) -> Name {
+    /// The interned code, so that agents and events share one allocation per distinct code;
+    /// `false` when the vocabulary is full and the code is a copy of its own.
+    fn code(&mut self, code: &str) -> (Name, bool) {
         if let Some(known) = self.codes.get(code) {
-            return known.clone();
+            return (known.clone(), true);
         }
         let name = Name::from(code);
-        if self.codes.len() < self.limits.max_status_codes {
-            self.codes.insert(name.clone());
+        if self.codes.len() >= self.limits.max_status_codes {
+            return (name, false);
         }
-        name
+        self.codes.insert(name.clone());
+        (name, true)
     }
 
     /// The agent of `(integration, external_id)`, created (and mapped) on first sight.
@@ -811,6 +861,7 @@ impl Evaluator {
         self.agents.push(Agent {
             integration,
             external_id: external_id.into(),
+            label: utf8_or_latin1(external_id).into(),
             employee: None,
             status: None,
             time: 0,
@@ -858,6 +909,7 @@ impl Evaluator {
             ResolvedMappings::new(&mappings.users, &mappings.activities, &self.activities);
         self.mappings = resolved;
         self.mapping_errors = errors;
+        self.resolved.clear();
         let named: Vec<(IntegrationId, Box<[u8]>)> = self
             .integrations
             .iter()

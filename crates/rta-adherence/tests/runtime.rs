@@ -65,7 +65,7 @@ fn status_employees(events: &[Emitted]) -> Vec<(String, Option<Name>)> {
     events
         .iter()
         .filter_map(|event| match &event.body {
-            EventBody::AgentStatus(s) => Some((s.external_id.clone(), s.employee.clone())),
+            EventBody::AgentStatus(s) => Some((s.external_id.to_string(), s.employee.clone())),
             _ => None,
         })
         .collect()

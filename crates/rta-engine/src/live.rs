@@ -152,10 +152,10 @@ impl SnapshotSource for LiveStatuses {
 fn status_body(integration: &Name, external_id: &[u8], status: &AgentStatus<'_>) -> EventBody {
     EventBody::AgentStatus(AgentStatusEvent {
         integration: Arc::clone(integration),
-        external_id: utf8_or_latin1(external_id).into_owned(),
+        external_id: utf8_or_latin1(external_id).into(),
         employee: None,
         phase: status.phase,
-        status: status.code.to_owned(),
+        status: status.code.into(),
         reason: status.reason.clone().map(Code::into_owned),
         detail: status.detail.clone().map(Code::into_owned),
         skills: Vec::new(),

@@ -123,7 +123,7 @@ fn snapshot_ids(snapshot: &Snapshot) -> Vec<(String, String)> {
         .events
         .iter()
         .map(|e| match &e.body {
-            EventBody::AgentStatus(s) => (s.external_id.clone(), s.status.clone()),
+            EventBody::AgentStatus(s) => (s.external_id.to_string(), s.status.to_string()),
             other => panic!("snapshot holds only agent_status, got {other:?}"),
         })
         .collect()

@@ -35,10 +35,12 @@ pub enum EventBody {
 pub struct AgentStatusEvent {
     pub integration: Name,
     /// The external id as text (UTF-8, or Latin-1 decoded: see [`crate::utf8_or_latin1`]).
-    pub external_id: String,
+    /// Shared (`Name`): producers keep one copy per agent and per status code, so building
+    /// an event costs reference counts, not allocations.
+    pub external_id: Name,
     pub employee: Option<Name>,
     pub phase: Phase,
-    pub status: String,
+    pub status: Name,
     pub reason: Option<Code<'static>>,
     pub detail: Option<Code<'static>>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

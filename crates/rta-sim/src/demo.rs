@@ -81,10 +81,10 @@ impl Printer {
         let observation = change.observation(INTEGRATION);
         let body = EventBody::AgentStatus(AgentStatusEvent {
             integration: self.integration.clone(),
-            external_id: utf8_or_latin1(&observation.external_id).into_owned(),
+            external_id: utf8_or_latin1(&observation.external_id).into(),
             employee: None,
             phase: observation.phase,
-            status: observation.status.code.into_owned(),
+            status: observation.status.code.into(),
             reason: observation.status.reason.map(|r| r.into_owned()),
             detail: observation.status.detail.map(|d| d.into_owned()),
             skills: observation.status.skills.into_owned(),
