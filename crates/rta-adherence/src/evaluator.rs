@@ -705,9 +705,12 @@ impl Evaluator {
         let state = &mut self.employees[index];
         let next_change = state.schedule.next_change(t, &self.activities);
         let deadline = state.alarm.and_then(|alarm| alarm.deadline());
-        match next_change.into_iter().chain(deadline).min() {
-            Some(when) => self.timers.set(employee, when),
-            None => self.timers.cancel(employee),
+        let wake = next_change.into_iter().chain(deadline).min();
+        if wake != self.timers.get(employee) {
+            match wake {
+                Some(when) => self.timers.set(employee, when),
+                None => self.timers.cancel(employee),
+            }
         }
     }
 

@@ -325,6 +325,10 @@ impl Tracker {
         calendar: Calendar<'_>,
         days: usize,
     ) {
+        if self.span == Some(next) {
+            // Nothing the figures tell apart changed: the open span goes on.
+            return;
+        }
         self.close(t, calendar, days);
         let was_out = self
             .span

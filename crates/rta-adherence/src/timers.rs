@@ -43,6 +43,14 @@ impl Timers {
         }
     }
 
+    /// The wake-up of `employee`, if one is set.
+    pub(crate) fn get(&self, employee: u32) -> Option<Millis> {
+        match *self.position.get(employee as usize)? {
+            ABSENT => None,
+            at => Some(self.heap[at as usize].0),
+        }
+    }
+
     /// Removes the wake-up of `employee`, if any.
     pub(crate) fn cancel(&mut self, employee: u32) {
         let Some(&at) = self.position.get(employee as usize) else {
@@ -143,6 +151,7 @@ mod tests {
                     model.insert(employee, when);
                 }
                 prop_assert_eq!(timers.len(), model.len());
+                prop_assert_eq!(timers.get(employee), model.get(&employee).copied());
             }
             let mut due: Vec<(i64, u32)> =
                 model.iter().filter(|(_, when)| **when <= now).map(|(e, w)| (*w, *e)).collect();
