@@ -468,8 +468,13 @@ impl Evaluator {
 
     /// Runs every timer due at `now`, earliest first.
     fn fire(&mut self, now: Millis) {
-        while let Some((when, employee)) = self.timers.pop_due(now) {
+        while let Some((when, employee)) = self.timers.peek_due(now) {
             self.step(employee, when);
+            // A step always moves its own wake-up past `when`; should it ever not, the timer
+            // is dropped rather than fired forever.
+            if self.timers.peek_due(when) == Some((when, employee)) {
+                self.timers.cancel(employee);
+            }
         }
     }
 

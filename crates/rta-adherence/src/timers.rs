@@ -62,14 +62,11 @@ impl Timers {
         self.remove_at(at as usize);
     }
 
-    /// Takes the earliest wake-up if it is due at `now`.
-    pub(crate) fn pop_due(&mut self, now: Millis) -> Option<(Millis, u32)> {
-        let &(when, employee) = self.heap.first()?;
-        if when > now {
-            return None;
-        }
-        self.remove_at(0);
-        Some((when, employee))
+    /// The earliest wake-up if it is due at `now`. It stays queued: the caller moves it
+    /// ([`Timers::set`], one sift from the root) or cancels it, which costs half of taking it
+    /// out and putting it back.
+    pub(crate) fn peek_due(&self, now: Millis) -> Option<(Millis, u32)> {
+        self.heap.first().copied().filter(|&(when, _)| when <= now)
     }
 
     pub(crate) fn len(&self) -> usize {
@@ -157,8 +154,9 @@ mod tests {
                 model.iter().filter(|(_, when)| **when <= now).map(|(e, w)| (*w, *e)).collect();
             due.sort();
             let mut popped = Vec::new();
-            while let Some(entry) = timers.pop_due(now) {
-                popped.push(entry);
+            while let Some((when, employee)) = timers.peek_due(now) {
+                popped.push((when, employee));
+                timers.cancel(employee);
             }
             prop_assert_eq!(popped, due);
             prop_assert_eq!(timers.len(), model.values().filter(|when| **when > now).count());
