@@ -1,4 +1,4 @@
-//! The fuzz targets of `rta-avaya`, as plain functions.
+//! The fuzz targets of `rta-avaya` and `rta-adherence`, as plain functions.
 //!
 //! Each `fuzz_targets/<name>.rs` calls the function of the same name through libFuzzer
 //! (`cargo +nightly fuzz run <name>`); the stable `replay` binary calls them over the committed
@@ -13,6 +13,27 @@
 //!   LOGID, written in every `RowStyle` under several layouts, framed and parsed back: equal.
 //!   (2) every line of the input that parses under a layout is written again and parsed back:
 //!   the same record (parse, encode, parse is a fixed point).
+//! - [`adherence_files`]: the same bytes through the four CSV readers (user mappings, activity
+//!   mappings, schedules, employees), whole, in random reads and with an I/O error part way.
+//!   No panic; every `RowError.line` is in `1..=lines + 1` and the errors are in line order;
+//!   rows + errors never exceed the lines; the same outcome whatever the reads; an I/O error is
+//!   reported, near a line of the input; every good row is trimmed and valid (a reason list
+//!   written back reads as itself).
+//! - [`adherence_evaluator`]: structured input (`arbitrary`) makes a small configuration
+//!   (activities with random thresholds, grace modes, tolerances, categories and accepts; up to
+//!   8 employees in UTC, Paris or New York around a DST change; user and activity mappings with
+//!   random codes, prefixes and reason lists; schedules of random, maybe overlapping, segments
+//!   over 2 days; a policy; small limits) and up to 200 operations: statuses (agent, phase,
+//!   code, reason, event time around now or far off), clock moves (mostly forward, sometimes
+//!   back), health of integrations 0..3 (3 never named), mapping reloads, schedule
+//!   replacements, figure checks. No panic; a configuration is refused exactly when it is
+//!   invalid, a schedule exactly when it overlaps or is empty or names an unknown activity;
+//!   every event time is within the clamped range and not after the clock; each employee's
+//!   adherence and alarm events are in time order; the timers never outnumber the employees;
+//!   at each figure check and at the end, for every employee: each day's five status measures
+//!   add up to its length, O after grace <= O <= S, O + N <= S; the days follow each other up
+//!   to now (days partition time) and `today` is one of them; a team's figures are its
+//!   members' sums. `RTA_FUZZ_TRACE=1` prints the scenario an input decodes to.
 
 use arbitrary::{Arbitrary, Unstructured};
 use bytes::{Bytes, BytesMut};
@@ -24,6 +45,10 @@ use rta_model::{Direction, IntegrationId, Timestamp, Zone};
 use std::sync::LazyLock;
 use tokio_util::codec::Decoder;
 
+mod adherence;
+
+pub use adherence::{adherence_evaluator, adherence_files};
+
 /// A fuzz target: one input in, a panic on a finding.
 pub type Target = fn(&[u8]);
 
@@ -31,6 +56,8 @@ pub type Target = fn(&[u8]);
 pub const TARGETS: &[(&str, Target)] = &[
     ("avaya_codec", avaya_codec),
     ("avaya_roundtrip", avaya_roundtrip),
+    ("adherence_files", adherence_files),
+    ("adherence_evaluator", adherence_evaluator),
 ];
 
 /// The target of a name.
