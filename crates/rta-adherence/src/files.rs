@@ -71,7 +71,7 @@
 //! ```
 
 use std::fmt::Display;
-use std::io::{self, BufRead, BufReader, Read};
+use std::io::{self, Read};
 
 use jiff::Timestamp;
 use rta_model::Name;
@@ -256,6 +256,24 @@ fn shown(value: &str) -> String {
     }
 }
 
+/// The input without a leading byte-order mark, however the reads cut it.
+///
+/// The first bytes are read until there are enough to tell (a read may return fewer), and
+/// handed on in one piece of at least four bytes: csv-core strips a mark of its own from its
+/// first buffer and takes a buffer left empty by that for the end of the input, which a
+/// second mark read alone would otherwise cause.
+fn without_bom(mut input: impl Read) -> io::Result<impl Read> {
+    let mut head = Vec::with_capacity(2 * BOM.len() + 1);
+    (&mut input)
+        .take(2 * BOM.len() as u64 + 1)
+        .read_to_end(&mut head)?;
+    let mut head = io::Cursor::new(head);
+    if head.get_ref().starts_with(BOM) {
+        head.set_position(BOM.len() as u64);
+    }
+    Ok(head.chain(input))
+}
+
 /// Notes whether the input has run out: a row read after that was not ended by a line break,
 /// which the line numbering must know.
 struct Ending<R> {
@@ -281,14 +299,7 @@ fn read<T, const N: usize>(
     parse_row: impl Fn([Field<'_>; N]) -> Result<T, String>,
 ) -> Result<Loaded<T>, FileError> {
     let io_error = |line, source| FileError::Io { line, source };
-    let mut input = BufReader::new(input);
-    if input
-        .fill_buf()
-        .map_err(|err| io_error(1, err))?
-        .starts_with(BOM)
-    {
-        input.consume(BOM.len());
-    }
+    let input = without_bom(input).map_err(|err| io_error(1, err))?;
     // Rows end at `\n` only (a `\r` before it is trimmed away with the last field), so that each
     // row consumes exactly its own line breaks and its start line can be worked out.
     let mut reader = csv::ReaderBuilder::new()

@@ -415,3 +415,60 @@ fn io_errors_stop_reading() {
     assert_eq!(source.to_string(), "disk on fire");
     assert!(error.to_string().contains("disk on fire"), "{error}");
 }
+
+/// Hands the input on in reads of the given sizes (the last one repeated), as a pipe or a
+/// socket may.
+struct Reads<'a> {
+    input: &'a [u8],
+    sizes: &'a [usize],
+}
+
+impl Read for Reads<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let size = self.sizes.first().copied().unwrap_or(usize::MAX);
+        if self.sizes.len() > 1 {
+            self.sizes = &self.sizes[1..];
+        }
+        let n = size.min(buf.len()).min(self.input.len());
+        buf[..n].copy_from_slice(&self.input[..n]);
+        self.input = &self.input[n..];
+        Ok(n)
+    }
+}
+
+#[test]
+fn a_byte_order_mark_split_across_reads_is_still_skipped() {
+    let csv = "\u{feff}integration,external_id,employee\ncms,4711,alice\n";
+    for sizes in [&[1][..], &[2, 64], &[3, 1], &[4]] {
+        let input = Reads {
+            input: csv.as_bytes(),
+            sizes,
+        };
+        let loaded = read_user_mappings(input).unwrap();
+        assert_eq!(loaded.errors, [], "reads of {sizes:?}");
+        assert_eq!(
+            loaded.rows,
+            [user("cms", "4711", "alice")],
+            "reads of {sizes:?}"
+        );
+    }
+}
+
+#[test]
+fn a_second_byte_order_mark_read_alone_does_not_end_the_file() {
+    // csv-core takes a first buffer emptied by its own mark stripping for the end of input.
+    let csv = "\u{feff}\u{feff}cms,4711,alice\ncms,4712,bob\n";
+    for sizes in [&[6, 64][..], &[3, 3, 64], &[1]] {
+        let input = Reads {
+            input: csv.as_bytes(),
+            sizes,
+        };
+        let loaded = read_user_mappings(input).unwrap();
+        assert_eq!(
+            loaded.rows.len() + loaded.errors.len(),
+            2,
+            "reads of {sizes:?}: {loaded:?}"
+        );
+        assert_eq!(loaded.rows.last(), Some(&user("cms", "4712", "bob")));
+    }
+}
