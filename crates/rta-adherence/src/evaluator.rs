@@ -389,9 +389,14 @@ impl Evaluator {
         let now = self.tick(now);
         self.fire(now);
         let index = self.employee(employee);
+        let days = self.limits.figure_days;
         let state = &mut self.employees[index as usize];
+        let calendar = Calendar {
+            zone: &state.zone,
+            schedule: &state.schedule,
+        };
+        state.tracker.schedule_changing(now, calendar, days);
         state.schedule = schedule;
-        state.tracker.schedule_changed();
         self.step(index, now);
         self.fire(now);
         Ok(self.events.drain(..))

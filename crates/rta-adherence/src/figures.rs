@@ -347,8 +347,10 @@ impl Tracker {
         self.span = Some(next);
     }
 
-    /// Forgets the cached day: the schedule changed, and with it perhaps where days end.
-    pub(crate) fn schedule_changed(&mut self) {
+    /// The schedule is about to change, and with it perhaps where days end: what happened up
+    /// to `t` is counted by the schedule in force (`calendar`), and the cached day forgotten.
+    pub(crate) fn schedule_changing(&mut self, t: Millis, calendar: Calendar<'_>, days: usize) {
+        self.close(t, calendar, days);
         self.window = None;
     }
 
@@ -362,7 +364,12 @@ impl Tracker {
             let window = match self.window {
                 Some(w) if w.start <= at && at < w.end => w,
                 _ => {
-                    let w = calendar.window(at);
+                    let mut w = calendar.window(at);
+                    // A schedule change can put `at` into a shift that began on a date already
+                    // closed; days never go back, the current one goes on instead.
+                    if let Some(current) = self.days.back() {
+                        w.date = w.date.max(current.window.date);
+                    }
                     self.window = Some(w);
                     w
                 }

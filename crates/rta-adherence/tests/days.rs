@@ -1178,3 +1178,69 @@ fn the_property_holds_across_a_shift_over_the_fall_back_night() {
     };
     run(&scenario).unwrap();
 }
+
+/// E1 in UTC on AVAIL (Phone) from 06:00 and AUX (Away) from 07:00, `figure_days` 3.
+fn replaced_from_six(schedules: Vec<ScheduleRow>) -> Evaluator {
+    let mut config = worked_example(example_rules());
+    config.schedules = schedules;
+    let limits = Limits {
+        figure_days: 3,
+        ..Limits::default()
+    };
+    let mut evaluator = started_with(&config, limits, "06:00");
+    for (phase, code, time) in [
+        (Phase::Available, "AVAIL", "06:00"),
+        (Phase::Away, "AUX", "07:00"),
+    ] {
+        let _ = evaluator
+            .observe(&status(CMS, "40101", phase, code, None, time), at(time))
+            .count();
+    }
+    evaluator
+}
+
+#[test]
+fn a_replacement_never_sends_figures_back_to_a_closed_day() {
+    let mut evaluator = replaced_from_six(Vec::new());
+    // At 08:00 a shift across the last midnight: 08:00 would belong to the day before...
+    let across = segment("E1", "2026-11-22T20:00:00Z", "20:00", "Phone");
+    let _ = evaluator
+        .replace_schedule("E1", &[across], at("08:00"))
+        .unwrap()
+        .count();
+    // ... and from 09:00 no shift at all.
+    let _ = evaluator
+        .replace_schedule("E1", &[], at("09:00"))
+        .unwrap()
+        .count();
+    let _ = evaluator.advance(at("10:00")).count();
+    let today = evaluator.today("E1", at("10:00")).unwrap();
+    assert_eq!(today.date.to_string(), DAY);
+    assert_eq!((today.start, today.end), (at("06:00"), at("10:00")));
+    assert_eq!(today.total.tracked_millis(), 4 * HOUR);
+    assert_eq!(today.total.millis(Measure::Scheduled), HOUR, "08:00-09:00");
+    let yesterday: Date = "2026-11-22".parse().unwrap();
+    assert_eq!(evaluator.figures("E1", yesterday, at("10:00")), None);
+}
+
+#[test]
+fn a_replacement_leaves_the_time_already_past_in_its_day() {
+    let night = segment("E1", "2026-11-22T21:00:00Z", "22:00", "Phone");
+    let mut evaluator = replaced_from_six(vec![night]);
+    let _ = evaluator.advance(at("12:00")).count();
+    let yesterday: Date = "2026-11-22".parse().unwrap();
+    let before = evaluator.figures("E1", yesterday, at("12:00")).unwrap();
+    assert_eq!((before.start, before.end), (at("06:00"), at("12:00")));
+    let _ = evaluator
+        .replace_schedule("E1", &[], at("12:00"))
+        .unwrap()
+        .count();
+    assert_eq!(
+        evaluator.figures("E1", yesterday, at("12:00")),
+        Some(before)
+    );
+    let _ = evaluator.advance(at("13:00")).count();
+    let today = evaluator.today("E1", at("13:00")).unwrap();
+    assert_eq!(today.date.to_string(), DAY);
+    assert_eq!((today.start, today.end), (at("12:00"), at("13:00")));
+}
