@@ -109,15 +109,35 @@ struct Agent {
     reported: bool,
 }
 
-/// A status as [`Evaluator::resolve_remembered`] remembers it: the code by the address of
-/// its interned text (interned codes are never dropped, so an address is never reused).
+/// A status as [`Evaluator::resolve_remembered`] remembers it (the code by its dense id).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 struct ResolveKey {
     integration: IntegrationId,
-    code: usize,
+    code: u32,
     logged_out: bool,
     reason: Option<Code<'static>>,
     detail: Option<Code<'static>>,
+}
+
+/// A remembered `Option<ActivityId>`, or not yet resolved, in 4 bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Remembered(u32);
+
+impl Remembered {
+    const NOT_YET: Remembered = Remembered(0);
+    const UNMAPPED: Remembered = Remembered(1);
+
+    fn of(activity: Option<ActivityId>) -> Remembered {
+        activity.map_or(Remembered::UNMAPPED, |a| Remembered(u32::from(a.0) + 2))
+    }
+
+    fn get(self) -> Option<Option<ActivityId>> {
+        match self {
+            Remembered::NOT_YET => None,
+            Remembered::UNMAPPED => Some(None),
+            Remembered(n) => Some(Some(ActivityId((n - 2) as u16))),
+        }
+    }
 }
 
 /// What the employee is actually doing, as far as the evaluator can tell.
@@ -198,8 +218,11 @@ pub struct Evaluator {
     hasher: foldhash::fast::RandomState,
     employees: Vec<EmployeeState>,
     employee_index: HashMap<Name, u32>,
-    codes: HashSet<Name>,
+    codes: HashMap<Name, u32>,
     resolved: HashMap<ResolveKey, Option<ActivityId>>,
+    /// Per integration, by `2 x code id + logged out`: the activity of a status with neither
+    /// reason nor detail.
+    plain: Vec<Vec<Remembered>>,
     reported_codes: HashSet<(IntegrationId, Name, Option<Code<'static>>)>,
     timers: Timers,
     now: Millis,
@@ -234,8 +257,9 @@ impl Evaluator {
             hasher: foldhash::fast::RandomState::default(),
             employees: Vec::new(),
             employee_index: HashMap::new(),
-            codes: HashSet::new(),
+            codes: HashMap::new(),
             resolved: HashMap::new(),
+            plain: Vec::new(),
             reported_codes: HashSet::new(),
             timers: Timers::default(),
             now,
@@ -274,6 +298,7 @@ impl Evaluator {
         let slot = usize::from(id.0);
         if self.integrations.len() <= slot {
             self.integrations.resize(slot + 1, None);
+            self.plain.resize(slot + 1, Vec::new());
         }
         if self.integrations[slot].is_some() {
             return Err(ConfigError::IntegrationTaken(id.0));
@@ -510,14 +535,14 @@ impl Evaluator {
         if unchanged {
             return;
         }
-        let (code, interned) = self.code(&status.code);
+        let (code, code_id) = self.code(&status.code);
         let reason = status.reason.clone().map(Code::into_owned);
         let detail = status.detail.clone().map(Code::into_owned);
         let activity = self.resolve_remembered(
             observation.integration,
             &integration,
             observation.phase,
-            (&code, interned),
+            (&code, code_id),
             &reason,
             &detail,
         );
@@ -570,23 +595,39 @@ impl Evaluator {
     }
 
     /// [`Evaluator::resolve`], remembered per `(integration, interned code, reason, detail)`
-    /// until the mappings change: a status seen before costs one lookup, not a ranking.
+    /// until the mappings change: a status seen before costs one lookup, not a ranking; one
+    /// with neither reason nor detail (most of them) an array index.
     fn resolve_remembered(
         &mut self,
         id: IntegrationId,
         integration: &str,
         phase: Phase,
-        (code, interned): (&Name, bool),
+        (code, code_id): (&Name, Option<u32>),
         reason: &Option<Code<'static>>,
         detail: &Option<Code<'static>>,
     ) -> Option<ActivityId> {
-        if !interned {
+        let Some(code_id) = code_id else {
             return self.resolve(integration, phase, code, reason.as_ref(), detail.as_ref());
+        };
+        let logged_out = phase == Phase::LoggedOut;
+        if reason.is_none() && detail.is_none() {
+            let slot = 2 * code_id as usize + usize::from(logged_out);
+            let plain = &mut self.plain[usize::from(id.0)];
+            if let Some(known) = plain.get(slot).and_then(|known| known.get()) {
+                return known;
+            }
+            let activity = self.resolve(integration, phase, code, None, None);
+            let plain = &mut self.plain[usize::from(id.0)];
+            if plain.len() <= slot {
+                plain.resize(slot + 1, Remembered::NOT_YET);
+            }
+            plain[slot] = Remembered::of(activity);
+            return activity;
         }
         let key = ResolveKey {
             integration: id,
-            code: Name::as_ptr(code).cast::<u8>() as usize,
-            logged_out: phase == Phase::LoggedOut,
+            code: code_id,
+            logged_out,
             reason: reason.clone(),
             detail: detail.clone(),
         };
@@ -843,18 +884,19 @@ impl Evaluator {
         }
     }
 
-    /// The interned code, so that agents and events share one allocation per distinct code;
-    /// `false` when the vocabulary is full and the code is a copy of its own.
-    fn code(&mut self, code: &str) -> (Name, bool) {
-        if let Some(known) = self.codes.get(code) {
-            return (known.clone(), true);
+    /// The interned code and its dense id, so that agents and events share one allocation per
+    /// distinct code; no id when the vocabulary is full and the code is a copy of its own.
+    fn code(&mut self, code: &str) -> (Name, Option<u32>) {
+        if let Some((known, &id)) = self.codes.get_key_value(code) {
+            return (known.clone(), Some(id));
         }
         let name = Name::from(code);
         if self.codes.len() >= self.limits.max_status_codes {
-            return (name, false);
+            return (name, None);
         }
-        self.codes.insert(name.clone());
-        (name, true)
+        let id = self.codes.len() as u32;
+        self.codes.insert(name.clone(), id);
+        (name, Some(id))
     }
 
     /// The agent of `(integration, external_id)`, created (and mapped) on first sight.
@@ -923,6 +965,7 @@ impl Evaluator {
         self.mappings = resolved;
         self.mapping_errors = errors;
         self.resolved.clear();
+        self.plain.iter_mut().for_each(Vec::clear);
         let named: Vec<(IntegrationId, Box<[u8]>)> = self
             .integrations
             .iter()
