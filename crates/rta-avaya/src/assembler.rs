@@ -32,13 +32,14 @@
 //! `waiting` until the first completed batch, `up` after one, and `stale` when none completed
 //! for more than three refresh intervals ([`Assembler::tick`]).
 
-use crate::error::{AvayaError, FrameError, Snippet};
+use crate::error::AvayaError;
 use crate::layout::Layout;
 use crate::record::{AgentRow, QueueRow, Record, RecordError, parse_record};
 use crate::state::{AgentState, WorkMode};
 use bytes::Bytes;
 use hashbrown::HashMap;
 use jiff::{SignedDuration, Timestamp};
+use rta_lines::{FrameError, Snippet};
 use rta_model::{Code, FeedHealth, IntegrationId, Observation, QueueStats, Status, Zone};
 use smallvec::SmallVec;
 use std::borrow::Cow;

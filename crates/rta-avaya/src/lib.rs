@@ -42,7 +42,6 @@
 mod assembler;
 mod cell;
 mod cells;
-mod codec;
 mod encode;
 mod error;
 mod layout;
@@ -54,9 +53,9 @@ pub use assembler::{
     Stats,
 };
 pub use cell::{CellError, SkillList};
-pub use codec::LineCodec;
 pub use encode::{RowStyle, TRAILER, encode_batch_start};
-pub use error::{AvayaError, FrameError, Snippet};
+pub use error::AvayaError;
 pub use layout::{Field, Layout, LayoutError, ReportKind};
 pub use record::{AgentRow, QueueRow, Record, RecordError, RowError, parse_record};
+pub use rta_lines::{FrameError, LineCodec, Snippet};
 pub use state::{AgentState, NumericStates, WorkMode};

@@ -1,7 +1,7 @@
-//! Line framing for the rt_socket stream: a `tokio_util` [`Decoder`] that hands out each line
+//! Line framing: a `tokio_util` [`Decoder`] that hands out each line
 //! as a [`Bytes`] view of the read buffer (`split_to().freeze()`: no copy).
 
-use crate::error::{FrameError, Snippet};
+use crate::{FrameError, Snippet};
 use bytes::{Buf, Bytes, BytesMut};
 use tokio_util::codec::Decoder;
 
