@@ -6,8 +6,12 @@
 //! - [`avaya`]: an Avaya CMS rt_socket feed (Generic RTA) of N agents, with faults on demand,
 //!   the ground truth of what a correct receiver emits, and an async TCP client. The binary
 //!   `rta-sim avaya --port P --agents N --refresh S` streams it to a listening engine.
+//! - [`cic`]: an Interactive Intelligence CIC feed server of N users in either dialect, with
+//!   local-time stamps in a chosen zone, heartbeats, faults on demand and the ground truth.
+//!   The binary `rta-sim cic --listen ADDR --users N --dialect line|icws` serves it.
 //!
 //! The simulators own a virtual clock: no wall clock inside the models, so a seed fixes
 //! every byte.
 
 pub mod avaya;
+pub mod cic;

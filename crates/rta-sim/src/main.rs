@@ -3,6 +3,7 @@
 //! ```text
 //! rta-sim demo                      # the embedded demo: simulator -> decoder -> events
 //! rta-sim avaya --port 5001 --agents 500 --refresh 15 --faults split,garbage
+//! rta-sim cic --listen 127.0.0.1:8080 --users 200 --dialect icws --zone America/New_York
 //! ```
 
 mod demo;
@@ -13,6 +14,7 @@ use jiff::{SignedDuration, Timestamp};
 use rta_avaya::RowStyle;
 use rta_model::Zone;
 use rta_sim::avaya::{AvayaSim, Faults, SimConfig, SkillColumn, StreamOptions, stream};
+use rta_sim::cic::{CicFaults, CicServer, CicServerConfig, CicSimConfig, Dialect};
 use std::time::Duration;
 use tracing_subscriber::EnvFilter;
 
@@ -34,6 +36,9 @@ enum Command {
     Demo(demo::DemoArgs),
     /// Connect to an engine's Avaya listener and stream a CMS rt_socket agent report.
     Avaya(AvayaArgs),
+    /// Listen as a CIC server: each client gets a snapshot of the users, then their changes
+    /// and heartbeats.
+    Cic(CicArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -110,6 +115,131 @@ struct AvayaArgs {
     faults: Vec<FaultName>,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum CicDialect {
+    /// `STATUS|...` records with local times.
+    Line,
+    /// ICWS messages as NDJSON.
+    Icws,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum CicFaultName {
+    /// Cut half the connections in the middle of their snapshot.
+    DropSnapshot,
+    /// Now and then stop sending to every connection without closing it.
+    Silence,
+    /// Garbage lines now and then.
+    Garbage,
+    /// Now and then close every connection.
+    Disconnect,
+    /// Write in pieces of up to 16 bytes.
+    Split,
+    /// Every fault.
+    All,
+}
+
+#[derive(Debug, clap::Args)]
+struct CicArgs {
+    /// The address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    listen: String,
+    /// How many users.
+    #[arg(long, default_value_t = 100)]
+    users: usize,
+    /// The wire dialect.
+    #[arg(long, value_enum, default_value = "line")]
+    dialect: CicDialect,
+    /// The ACD time zone (IANA) of line-dialect times.
+    #[arg(long, default_value = "UTC")]
+    zone: String,
+    /// Line dialect: write UTC times with `Z` instead of local times.
+    #[arg(long)]
+    utc_times: bool,
+    /// Seed of every random choice.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// The simulated start: an RFC 3339 instant, or a local time in --zone
+    /// (`2026-11-01T00:30:00`); default now.
+    #[arg(long)]
+    start: Option<String>,
+    /// Real milliseconds between ticks.
+    #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..))]
+    interval_ms: u64,
+    /// Simulated seconds per tick (more than the interval runs the clock fast).
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..=86400))]
+    tick_secs: u64,
+    /// Simulated seconds between heartbeats; 0 for none.
+    #[arg(long, default_value_t = 30)]
+    heartbeat_secs: u64,
+    /// Faults to inject, separated by commas.
+    #[arg(long, value_enum, value_delimiter = ',')]
+    faults: Vec<CicFaultName>,
+}
+
+fn cic_faults(names: &[CicFaultName]) -> CicFaults {
+    let all = CicFaults::all();
+    let mut faults = CicFaults::none();
+    for name in names {
+        match name {
+            CicFaultName::DropSnapshot => faults.drop_snapshot = all.drop_snapshot,
+            CicFaultName::Silence => faults.silence = all.silence,
+            CicFaultName::Garbage => faults.garbage = all.garbage,
+            CicFaultName::Disconnect => faults.disconnect = all.disconnect,
+            CicFaultName::Split => faults.split_writes = all.split_writes,
+            CicFaultName::All => faults = all,
+        }
+    }
+    faults
+}
+
+/// An RFC 3339 instant, or a civil time in `zone` (a repeated time is the earlier one).
+fn start_time(text: &str, zone: &Zone) -> anyhow::Result<Timestamp> {
+    if let Ok(instant) = text.parse::<Timestamp>() {
+        return Ok(instant);
+    }
+    let local: jiff::civil::DateTime = text.parse().with_context(|| {
+        format!("--start {text:?}: neither an RFC 3339 instant nor a local time")
+    })?;
+    Ok(zone.resolve(local, None)?)
+}
+
+async fn cic(args: CicArgs) -> anyhow::Result<()> {
+    let zone = Zone::get(&args.zone)?;
+    let start = match &args.start {
+        Some(text) => start_time(text, &zone)?,
+        None => Timestamp::from_second(Timestamp::now().as_second())?,
+    };
+    let mut sim = CicSimConfig::new(args.users, args.seed, start);
+    sim.dialect = match args.dialect {
+        CicDialect::Line => Dialect::Line,
+        CicDialect::Icws => Dialect::Icws,
+    };
+    sim.zone = zone;
+    sim.utc_times = args.utc_times;
+    sim.tick = SignedDuration::from_secs(i64::try_from(args.tick_secs)?);
+    sim.heartbeat = (args.heartbeat_secs > 0)
+        .then(|| i64::try_from(args.heartbeat_secs).map(SignedDuration::from_secs))
+        .transpose()?;
+    sim.faults = cic_faults(&args.faults);
+    let dialect = sim.dialect;
+    let server = CicServer::start(CicServerConfig {
+        listen: args.listen,
+        sim,
+        interval: Some(Duration::from_millis(args.interval_ms)),
+    })
+    .await
+    .context("CIC simulator")?;
+    tracing::info!(
+        addr = %server.local_addr(), users = args.users, %dialect, zone = %args.zone, %start,
+        "serving a CIC feed"
+    );
+    tokio::signal::ctrl_c().await?;
+    tracing::info!(stats = ?server.stats(), now = %server.now(), "interrupted");
+    server.kill().await;
+    Ok(())
+}
+
 fn faults(names: &[FaultName]) -> Faults {
     let all = Faults::all();
     let mut faults = Faults::none();
@@ -176,5 +306,6 @@ async fn main() -> anyhow::Result<()> {
     match Cli::parse().command {
         Command::Demo(args) => demo::run(args).await,
         Command::Avaya(args) => avaya(args).await,
+        Command::Cic(args) => cic(args).await,
     }
 }
