@@ -12,20 +12,10 @@
 //!   those travel in status definitions ([`icws_status_definitions`]), so
 //!   [`icws_user_statuses`] writes only the user's own properties.
 
+use crate::time::{CicTime, write_basic_time, write_line_time};
 use jiff::Timestamp;
-use jiff::civil::DateTime;
-use jiff::tz::TimeZone;
 use rta_model::Zone;
 use std::io::Write;
-
-/// A record time: a wall-clock time in the ACD's zone, or an instant.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CicTime {
-    /// Written without offset; the reader applies the integration's zone.
-    Local(DateTime),
-    /// Written in UTC with `Z`.
-    Utc(Timestamp),
-}
 
 /// One user's status, every field the feed can carry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,7 +52,7 @@ pub(crate) const STATUS_MESSAGES_TYPE: &str = "urn:inin.com:status:statusMessage
 /// Writes `STATUS|time|user|key|text|group|in|acd|dnd|acw|phone|station` and CR LF.
 pub fn line_status(out: &mut Vec<u8>, status: &UserStatus<'_>) {
     out.extend_from_slice(b"STATUS|");
-    put_line_time(out, status.time);
+    write_line_time(out, status.time);
     for value in [
         status.user_id,
         status.status_key,
@@ -122,7 +112,7 @@ pub fn icws_user_statuses(
         out.extend_from_slice(br#","statusId":"#);
         put_json_str(out, status.status_key);
         out.extend_from_slice(br#","statusChanged":""#);
-        put_basic_time(out, utc(status.time, zone));
+        write_basic_time(out, utc(status.time, zone));
         let _ = write!(
             out,
             r#"","loggedIn":{},"onPhone":{},"stations":["#,
@@ -162,7 +152,7 @@ pub fn icws_status_definitions(out: &mut Vec<u8>, definitions: &[StatusDefinitio
 
 fn put_line_record(out: &mut Vec<u8>, head: &[u8], time: CicTime) {
     out.extend_from_slice(head);
-    put_line_time(out, time);
+    write_line_time(out, time);
     out.extend_from_slice(b"\r\n");
 }
 
@@ -175,56 +165,6 @@ fn put_escaped(out: &mut Vec<u8>, value: &str) {
             _ => out.push(byte),
         }
     }
-}
-
-fn put_line_time(out: &mut Vec<u8>, time: CicTime) {
-    match time {
-        CicTime::Local(local) => {
-            put_date_time(out, local, b' ');
-        }
-        CicTime::Utc(instant) => {
-            put_date_time(out, TimeZone::UTC.to_datetime(instant), b'T');
-            out.push(b'Z');
-        }
-    }
-}
-
-/// `YYYY-MM-DD?HH:MM:SS`, then `.fff` for whole milliseconds or nine digits otherwise.
-fn put_date_time(out: &mut Vec<u8>, time: DateTime, separator: u8) {
-    let _ = write!(
-        out,
-        "{:04}-{:02}-{:02}{}{:02}:{:02}:{:02}",
-        time.year(),
-        time.month(),
-        time.day(),
-        char::from(separator),
-        time.hour(),
-        time.minute(),
-        time.second()
-    );
-    let nanos = time.subsec_nanosecond();
-    if nanos % 1_000_000 == 0 {
-        if nanos != 0 {
-            let _ = write!(out, ".{:03}", nanos / 1_000_000);
-        }
-    } else {
-        let _ = write!(out, ".{nanos:09}");
-    }
-}
-
-/// ICWS basic ISO 8601: `yyyyMMddTHHmmssZ`.
-fn put_basic_time(out: &mut Vec<u8>, instant: Timestamp) {
-    let time = TimeZone::UTC.to_datetime(instant);
-    let _ = write!(
-        out,
-        "{:04}{:02}{:02}T{:02}{:02}{:02}Z",
-        time.year(),
-        time.month(),
-        time.day(),
-        time.hour(),
-        time.minute(),
-        time.second()
-    );
 }
 
 /// A local time outside the instants jiff can represent (the extreme days of year -9999 and

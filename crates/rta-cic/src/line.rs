@@ -1,0 +1,347 @@
+//! The line dialect (`specs/cic.md`, "Line dialect"): one framed line in, one record out,
+//! borrowing from the line.
+//!
+//! ```text
+//! line     = type *("|" field)
+//! field    = *(escape / byte)        ; byte: anything but "|" and "\"
+//! escape   = "\" byte                ; "\|" is "|", "\\" is "\"
+//! STATUS   = "STATUS|" time "|" user "|" key "|" text "|" group "|" in "|" acd "|" dnd "|"
+//!            acw "|" phone "|" station
+//! SNAPSHOT = "SNAPSHOT|" ("BEGIN" / "END") "|" time
+//! HEARTBEAT= "HEARTBEAT|" time
+//! ```
+//! Decisions where the spec is silent:
+//! - Record types and `BEGIN`/`END` are matched without regard to case.
+//! - A backslash before any other byte, or ending the line, is kept as written: a stray
+//!   backslash in a value is more likely than a new escape.
+//! - An empty field is an absent one, like a missing trailing field: an empty time is the
+//!   receive time, an empty flag is unknown (see [`crate::Session`] for the defaults).
+//! - Fields after the station are ignored, so a server may add some.
+//! - Values are UTF-8 or, failing that, Latin-1 ([`rta_model::utf8_or_latin1`]); the user
+//!   id stays bytes.
+
+use crate::error::RecordError;
+use crate::time::{CicTime, parse_time};
+use nom::Parser;
+use nom::branch::alt;
+use nom::bytes::complete::{is_not, tag, take};
+use nom::combinator::recognize;
+use nom::multi::many0_count;
+use nom::sequence::pair;
+use rta_model::utf8_or_latin1;
+use std::borrow::Cow;
+
+/// One line of the line dialect.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LineRecord<'a> {
+    Status(StatusRecord<'a>),
+    /// `SNAPSHOT|BEGIN|time`; `None`: no time given.
+    SnapshotBegin(Option<CicTime>),
+    /// `SNAPSHOT|END|time`.
+    SnapshotEnd(Option<CicTime>),
+    /// `HEARTBEAT|time`.
+    Heartbeat(Option<CicTime>),
+    /// Another record type (ignored and counted), or a blank line (empty `kind`).
+    Other {
+        kind: &'a [u8],
+    },
+}
+
+/// A `STATUS` line. Values borrow from the line unless an escape had to be removed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusRecord<'a> {
+    pub time: Option<CicTime>,
+    pub user_id: Cow<'a, [u8]>,
+    /// As sent (not folded).
+    pub status_key: Cow<'a, str>,
+    pub status_text: Option<Cow<'a, str>>,
+    pub group: Option<Cow<'a, str>>,
+    pub logged_in: Option<bool>,
+    pub acd: Option<bool>,
+    pub dnd: Option<bool>,
+    pub acw: Option<bool>,
+    pub on_phone: Option<bool>,
+    pub station: Option<Cow<'a, str>>,
+}
+
+/// Parses one framed line (without its line end).
+pub fn parse_line(line: &[u8]) -> Result<LineRecord<'_>, RecordError> {
+    let mut fields = Fields { rest: Some(line) };
+    let kind = fields.next_raw().unwrap_or_default();
+    if kind.eq_ignore_ascii_case(b"STATUS") {
+        parse_status(fields).map(LineRecord::Status)
+    } else if kind.eq_ignore_ascii_case(b"SNAPSHOT") {
+        let marker = fields.next_raw().unwrap_or_default();
+        let time = optional_time(fields.next())?;
+        if marker.eq_ignore_ascii_case(b"BEGIN") {
+            Ok(LineRecord::SnapshotBegin(time))
+        } else if marker.eq_ignore_ascii_case(b"END") {
+            Ok(LineRecord::SnapshotEnd(time))
+        } else {
+            Err(RecordError::BadSnapshotMarker)
+        }
+    } else if kind.eq_ignore_ascii_case(b"HEARTBEAT") {
+        optional_time(fields.next()).map(LineRecord::Heartbeat)
+    } else {
+        Ok(LineRecord::Other { kind })
+    }
+}
+
+fn parse_status(mut fields: Fields<'_>) -> Result<StatusRecord<'_>, RecordError> {
+    let time = optional_time(fields.next())?;
+    let user_id = fields.next().ok_or(RecordError::MissingUserId)?;
+    let status_key = fields.next().ok_or(RecordError::MissingStatusKey)?;
+    let status_text = fields.next().map(text);
+    let group = fields.next().map(text);
+    let mut flag = |field| flag(fields.next(), field);
+    Ok(StatusRecord {
+        time,
+        user_id,
+        status_key: text(status_key),
+        status_text,
+        group,
+        logged_in: flag("logged in")?,
+        acd: flag("acd")?,
+        dnd: flag("dnd")?,
+        acw: flag("acw")?,
+        on_phone: flag("on phone")?,
+        station: fields.next().map(text),
+    })
+}
+
+fn optional_time(field: Option<Cow<'_, [u8]>>) -> Result<Option<CicTime>, RecordError> {
+    field
+        .map(|field| parse_time(&field).ok_or(RecordError::BadTime { field: "time" }))
+        .transpose()
+}
+
+fn flag(field: Option<Cow<'_, [u8]>>, name: &'static str) -> Result<Option<bool>, RecordError> {
+    match field.as_deref() {
+        None => Ok(None),
+        Some(b"0") => Ok(Some(false)),
+        Some(b"1") => Ok(Some(true)),
+        Some(_) => Err(RecordError::BadFlag { field: name }),
+    }
+}
+
+/// Field bytes as text: UTF-8, else Latin-1.
+fn text(field: Cow<'_, [u8]>) -> Cow<'_, str> {
+    match field {
+        Cow::Borrowed(bytes) => utf8_or_latin1(bytes),
+        Cow::Owned(bytes) => Cow::Owned(
+            String::from_utf8(bytes)
+                .unwrap_or_else(|error| utf8_or_latin1(error.as_bytes()).into_owned()),
+        ),
+    }
+}
+
+/// A field as written: a run of escapes and other bytes up to a `|` or the end.
+fn raw_field(input: &[u8]) -> nom::IResult<&[u8], &[u8]> {
+    recognize(many0_count(alt((
+        recognize(pair(tag(&b"\\"[..]), take(1usize))),
+        is_not(&b"\\|"[..]),
+        tag(&b"\\"[..]),
+    ))))
+    .parse(input)
+}
+
+/// The fields of a line, unescaped; an empty field is `None`.
+struct Fields<'a> {
+    /// What follows the last field taken; `None` after the last field.
+    rest: Option<&'a [u8]>,
+}
+
+impl<'a> Fields<'a> {
+    /// The next field as written, `None` past the last one.
+    fn next_raw(&mut self) -> Option<&'a [u8]> {
+        let input = self.rest?;
+        // raw_field accepts any input (possibly nothing), so the fallback is never taken.
+        let (rest, field) = raw_field(input).unwrap_or((&[], input));
+        self.rest = rest.strip_prefix(b"|");
+        Some(field)
+    }
+
+    /// The next field unescaped; `None` when empty or missing.
+    fn next(&mut self) -> Option<Cow<'a, [u8]>> {
+        self.next_raw()
+            .filter(|field| !field.is_empty())
+            .map(unescape)
+    }
+}
+
+/// Removes the escapes of `\|` and `\\`; borrowed when there are none.
+fn unescape(field: &[u8]) -> Cow<'_, [u8]> {
+    if memchr::memchr(b'\\', field).is_none() {
+        return Cow::Borrowed(field);
+    }
+    let mut out = Vec::with_capacity(field.len());
+    let mut bytes = field.iter();
+    while let Some(&byte) = bytes.next() {
+        match (byte, bytes.as_slice().first()) {
+            (b'\\', Some(&next @ (b'\\' | b'|'))) => {
+                out.push(next);
+                bytes.next();
+            }
+            _ => out.push(byte),
+        }
+    }
+    Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jiff::civil::date;
+
+    fn status(line: &str) -> StatusRecord<'_> {
+        match parse_line(line.as_bytes()) {
+            Ok(LineRecord::Status(record)) => record,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_spec_status_line() {
+        let record =
+            status("STATUS|2026-11-23 07:58:12|jdoe|Available|Available|AVAILABLE|1|1|0|0|0|7001");
+        assert_eq!(
+            record,
+            StatusRecord {
+                time: Some(CicTime::Local(date(2026, 11, 23).at(7, 58, 12, 0))),
+                user_id: Cow::Borrowed(b"jdoe"),
+                status_key: Cow::Borrowed("Available"),
+                status_text: Some(Cow::Borrowed("Available")),
+                group: Some(Cow::Borrowed("AVAILABLE")),
+                logged_in: Some(true),
+                acd: Some(true),
+                dnd: Some(false),
+                acw: Some(false),
+                on_phone: Some(false),
+                station: Some(Cow::Borrowed("7001")),
+            }
+        );
+        assert!(matches!(record.user_id, Cow::Borrowed(_)), "no copy");
+        let gone =
+            status("STATUS|2026-11-22 17:02:40|asmith|Gone Home|Gone Home|UNAVAILABLE|0|0|0|0|0|");
+        assert_eq!(gone.station, None);
+        assert_eq!(gone.logged_in, Some(false));
+    }
+
+    #[test]
+    fn escapes_are_removed_and_only_then_copied() {
+        let record = status(r"STATUS||a\|b\\c|Available, No ACD|x\y|\|");
+        assert_eq!(&*record.user_id, br"a|b\c");
+        assert!(matches!(record.user_id, Cow::Owned(_)));
+        assert!(matches!(
+            record.status_key,
+            Cow::Borrowed("Available, No ACD")
+        ));
+        assert_eq!(
+            record.status_text.as_deref(),
+            Some(r"x\y"),
+            "unknown escape kept"
+        );
+        assert_eq!(record.group.as_deref(), Some("|"));
+        let trailing = status(r"STATUS||jdoe|Away\");
+        assert_eq!(trailing.status_key, r"Away\", "a final backslash is kept");
+        let escaped_end = status(r"STATUS||jdoe|Away\\|text");
+        assert_eq!(escaped_end.status_key, r"Away\");
+        assert_eq!(escaped_end.status_text.as_deref(), Some("text"));
+    }
+
+    #[test]
+    fn missing_trailing_fields_are_absent() {
+        let record = status("STATUS|2026-11-23T07:58:12Z|jdoe|At Lunch");
+        assert_eq!(
+            record.time,
+            Some(CicTime::Utc("2026-11-23T07:58:12Z".parse().unwrap()))
+        );
+        assert_eq!(
+            (
+                record.status_text,
+                record.group,
+                record.logged_in,
+                record.station
+            ),
+            (None, None, None, None)
+        );
+        let empty = status("STATUS||jdoe|At Lunch||||1|||");
+        assert_eq!(
+            (empty.time, empty.acd, empty.logged_in),
+            (None, Some(true), None)
+        );
+    }
+
+    #[test]
+    fn bad_status_lines() {
+        fn parse(line: &str) -> Result<LineRecord<'_>, RecordError> {
+            parse_line(line.as_bytes())
+        }
+        assert_eq!(parse("STATUS"), Err(RecordError::MissingUserId));
+        assert_eq!(
+            parse("STATUS|2026-11-23 07:58:12||Available"),
+            Err(RecordError::MissingUserId)
+        );
+        assert_eq!(
+            parse("STATUS|2026-11-23 07:58:12|jdoe"),
+            Err(RecordError::MissingStatusKey)
+        );
+        assert_eq!(parse("STATUS||jdoe|"), Err(RecordError::MissingStatusKey));
+        assert_eq!(
+            parse("STATUS|yesterday|jdoe|Available"),
+            Err(RecordError::BadTime { field: "time" })
+        );
+        assert_eq!(
+            parse("STATUS||jdoe|Available|||yes"),
+            Err(RecordError::BadFlag { field: "logged in" })
+        );
+    }
+
+    #[test]
+    fn other_records() {
+        let at = Some(CicTime::Local(date(2026, 11, 23).at(8, 0, 0, 0)));
+        assert_eq!(
+            parse_line(b"SNAPSHOT|BEGIN|2026-11-23 08:00:00"),
+            Ok(LineRecord::SnapshotBegin(at))
+        );
+        assert_eq!(
+            parse_line(b"snapshot|end|2026-11-23 08:00:00"),
+            Ok(LineRecord::SnapshotEnd(at))
+        );
+        assert_eq!(
+            parse_line(b"SNAPSHOT|END"),
+            Ok(LineRecord::SnapshotEnd(None))
+        );
+        assert_eq!(
+            parse_line(b"SNAPSHOT|MIDDLE|"),
+            Err(RecordError::BadSnapshotMarker)
+        );
+        assert_eq!(
+            parse_line(b"HEARTBEAT|2026-11-23 08:00:00"),
+            Ok(LineRecord::Heartbeat(at))
+        );
+        assert_eq!(parse_line(b"HEARTBEAT"), Ok(LineRecord::Heartbeat(None)));
+        assert_eq!(
+            parse_line(b"QUEUE|1|2"),
+            Ok(LineRecord::Other { kind: b"QUEUE" })
+        );
+        assert_eq!(parse_line(b""), Ok(LineRecord::Other { kind: b"" }));
+        assert_eq!(
+            parse_line(b"\xff|\\"),
+            Ok(LineRecord::Other { kind: b"\xff" })
+        );
+    }
+
+    #[test]
+    fn latin1_values_are_decoded() {
+        let record = status("STATUS||ren\u{e9}|Pause|D\u{e9}jeuner");
+        assert_eq!(record.status_text.as_deref(), Some("Déjeuner"));
+        match parse_line(b"STATUS||ren\xe9|Pause|D\xe9jeuner\\|") {
+            Ok(LineRecord::Status(record)) => {
+                assert_eq!(&*record.user_id, b"ren\xe9");
+                assert_eq!(record.status_text.as_deref(), Some("Déjeuner|"));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+}

@@ -1,0 +1,220 @@
+//! The status vocabulary of one integration: every status key seen, folded once, and the
+//! definitions (group and flags) the servers sent for them.
+//!
+//! Sharing: a [`Vocabulary`] belongs to an integration, not to a connection, and the
+//! [`crate::Session`] of each connection borrows it mutably for the duration of one
+//! `push_frame` call. There is no lock inside: the caller that drives several connections of
+//! one integration either drives them from one task (the sessions take turns) or puts the
+//! vocabulary behind its own lock, held for one frame. This keeps the decoder free of
+//! synchronization and the choice with the code that knows how connections are scheduled.
+//!
+//! Interning: a status key is case-insensitive, so its canonical spelling is its folded form
+//! (lower case, see `case.rs`): `"At Lunch"` and `"AT LUNCH"` are the status `at lunch`. The
+//! vocabulary stores that spelling once per key, and observations borrow it, so a record
+//! costs a hash of the key and no allocation. The number of keys is bounded
+//! ([`Vocabulary::with_limit`]); past it, keys are still folded but not kept (each such
+//! record allocates its folded key), and definitions of new keys are dropped and counted.
+
+use crate::case::{fold_str, folded_eq, hash_folded};
+use hashbrown::{DefaultHashBuilder, HashTable};
+use std::borrow::Cow;
+use std::hash::BuildHasher;
+
+/// What a status definition says about a status key.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Definition {
+    /// The localized status text.
+    pub text: Box<str>,
+    /// The status group (`AVAILABLE`, `BREAK`, ..., or customer-defined).
+    pub group: Box<str>,
+    /// The status allows ACD calls.
+    pub acd: bool,
+    /// An after-call-work status.
+    pub acw: bool,
+    /// A do-not-disturb status.
+    pub dnd: bool,
+}
+
+/// A status key kept by a [`Vocabulary`]: an index that stays valid as long as the vocabulary
+/// (keys are never removed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) struct KeyId(u32);
+
+#[derive(Debug)]
+struct Entry {
+    /// The folded key.
+    key: Box<str>,
+    definition: Option<Definition>,
+}
+
+/// The status keys and definitions of one integration. See the module docs for how to share it.
+#[derive(Debug)]
+pub struct Vocabulary {
+    table: HashTable<KeyId>,
+    entries: Vec<Entry>,
+    hasher: DefaultHashBuilder,
+    max_keys: usize,
+    definitions_dropped: u64,
+}
+
+impl Default for Vocabulary {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Vocabulary {
+    /// The default bound on distinct status keys: CIC systems define tens to hundreds.
+    pub const DEFAULT_MAX_KEYS: usize = 10_000;
+
+    /// An empty vocabulary with the default bound.
+    pub fn new() -> Self {
+        Self::with_limit(Self::DEFAULT_MAX_KEYS)
+    }
+
+    /// An empty vocabulary keeping at most `max_keys` distinct keys.
+    pub fn with_limit(max_keys: usize) -> Self {
+        Vocabulary {
+            table: HashTable::new(),
+            entries: Vec::new(),
+            hasher: DefaultHashBuilder::default(),
+            max_keys: max_keys.min(u32::MAX as usize),
+            definitions_dropped: 0,
+        }
+    }
+
+    /// The definition of a status key (any case), if a server sent one.
+    pub fn definition(&self, status_key: &str) -> Option<&Definition> {
+        let id = self.find(status_key)?;
+        self.entries[id.0 as usize].definition.as_ref()
+    }
+
+    /// Defines (or redefines) a status key. Returns false, and counts it, when the key is new
+    /// and the vocabulary is full.
+    pub fn define(&mut self, status_key: &str, definition: Definition) -> bool {
+        match self.intern(status_key) {
+            Some(id) => {
+                let slot = &mut self.entries[id.0 as usize].definition;
+                if slot.as_ref() != Some(&definition) {
+                    *slot = Some(definition);
+                }
+                true
+            }
+            None => {
+                self.definitions_dropped += 1;
+                false
+            }
+        }
+    }
+
+    /// How many distinct status keys are kept.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// True when no key was seen yet.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Definitions dropped because the vocabulary was full.
+    pub fn definitions_dropped(&self) -> u64 {
+        self.definitions_dropped
+    }
+
+    fn hash(hasher: &DefaultHashBuilder, key: &str) -> u64 {
+        let mut state = hasher.build_hasher();
+        hash_folded(key, &mut state);
+        std::hash::Hasher::finish(&state)
+    }
+
+    fn find(&self, key: &str) -> Option<KeyId> {
+        let hash = Self::hash(&self.hasher, key);
+        self.table
+            .find(hash, |id| folded_eq(&self.entries[id.0 as usize].key, key))
+            .copied()
+    }
+
+    /// The id of a key (any case), added if new and there is room.
+    pub(crate) fn intern(&mut self, key: &str) -> Option<KeyId> {
+        if let Some(id) = self.find(key) {
+            return Some(id);
+        }
+        if self.entries.len() >= self.max_keys {
+            return None;
+        }
+        let id = KeyId(self.entries.len() as u32);
+        let folded: Box<str> = fold_str(Cow::Borrowed(key)).into();
+        let Vocabulary {
+            table,
+            entries,
+            hasher,
+            ..
+        } = self;
+        let hash = Self::hash(hasher, &folded);
+        entries.push(Entry {
+            key: folded,
+            definition: None,
+        });
+        table.insert_unique(hash, id, |id| {
+            Self::hash(hasher, &entries[id.0 as usize].key)
+        });
+        Some(id)
+    }
+
+    /// The folded key and its definition. `None` for an id of another vocabulary.
+    pub(crate) fn get(&self, id: KeyId) -> Option<(&str, Option<&Definition>)> {
+        let entry = self.entries.get(id.0 as usize)?;
+        Some((&entry.key, entry.definition.as_ref()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn break_status() -> Definition {
+        Definition {
+            text: "Mittagspause".into(),
+            group: "BREAK".into(),
+            ..Definition::default()
+        }
+    }
+
+    #[test]
+    fn keys_are_case_insensitive_and_kept_folded() {
+        let mut vocabulary = Vocabulary::new();
+        let id = vocabulary.intern("At Lunch").unwrap();
+        assert_eq!(vocabulary.intern("AT LUNCH"), Some(id));
+        assert_eq!(vocabulary.get(id), Some(("at lunch", None)));
+        assert!(vocabulary.define("at lunch", break_status()));
+        assert_eq!(vocabulary.definition("At lunch"), Some(&break_status()));
+        assert_eq!(vocabulary.definition("Available"), None);
+        assert_eq!(vocabulary.len(), 1);
+    }
+
+    #[test]
+    fn the_number_of_keys_is_bounded() {
+        let mut vocabulary = Vocabulary::with_limit(2);
+        assert!(vocabulary.intern("a").is_some());
+        assert!(vocabulary.intern("b").is_some());
+        assert!(vocabulary.intern("c").is_none());
+        assert!(vocabulary.intern("B").is_some(), "known keys still resolve");
+        assert!(!vocabulary.define("c", break_status()));
+        assert!(vocabulary.define("A", break_status()));
+        assert_eq!(vocabulary.definitions_dropped(), 1);
+        assert_eq!(vocabulary.len(), 2);
+    }
+
+    #[test]
+    fn many_keys_are_found_again() {
+        let mut vocabulary = Vocabulary::new();
+        let ids: Vec<_> = (0..500)
+            .map(|i| vocabulary.intern(&format!("Status {i}")).unwrap())
+            .collect();
+        for (i, id) in ids.iter().enumerate() {
+            assert_eq!(vocabulary.intern(&format!("STATUS {i}")), Some(*id));
+        }
+        assert!(vocabulary.get(KeyId(500)).is_none());
+    }
+}
