@@ -220,9 +220,9 @@ impl<'a> StatusInput<'a> {
     fn from_icws(item: UserStatusItem<'a>, merge: bool) -> Result<Self, RecordError> {
         Ok(StatusInput {
             user_id: match item.user_id.map(|text| text.0) {
-                Some(Cow::Borrowed(id)) => Cow::Borrowed(id.as_bytes()),
-                Some(Cow::Owned(id)) => Cow::Owned(id.into_bytes()),
-                None => return Err(RecordError::MissingUserId),
+                Some(Cow::Borrowed(id)) if !id.is_empty() => Cow::Borrowed(id.as_bytes()),
+                Some(Cow::Owned(id)) if !id.is_empty() => Cow::Owned(id.into_bytes()),
+                _ => return Err(RecordError::MissingUserId),
             },
             status_key: item.status_id.map(|text| text.0),
             status_changed: time(item.status_changed, "statusChanged")?,
@@ -1119,7 +1119,7 @@ mod tests {
         let mut feed = Feed::new(Dialect::Icws, "UTC");
         let shown = feed.push(&[
             // A delta about a user never seen has no status key to merge with.
-            r#"{"__type":"urn:inin.com:status:userStatusMessage","isDelta":true,"userStatusList":[{"userId":"new","onPhone":true},{"statusId":"Available"},{"userId":"x","statusId":"Available","statusChanged":"soon"},{"userId":"ok","statusId":"Available"}]}"#,
+            r#"{"__type":"urn:inin.com:status:userStatusMessage","isDelta":true,"userStatusList":[{"userId":"new","onPhone":true},{"userId":"","statusId":"Available"},{"userId":"x","statusId":"Available","statusChanged":"soon"},{"userId":"ok","statusId":"Available"}]}"#,
             r#"{"__type":"urn:inin.com:status:userStatusMessage","isDelta":false,"userStatusList":[{"userId":"a","statusId":"Available"},{"userId":"b","statusId":7}]}"#,
             "   ",
         ]);
