@@ -62,9 +62,9 @@ pub struct ServerStats {
     pub garbage_lines: u64,
     /// Connections the server closed on purpose ([`Fault::Disconnect`]).
     pub disconnects: u64,
-    /// Writes to sockets (a split write counts each piece).
+    /// Writes to sockets (a split write counts each piece), counted as they start.
     pub writes: u64,
-    /// Bytes written to sockets.
+    /// Bytes written to sockets, counted as their writes start.
     pub bytes: u64,
 }
 
@@ -470,21 +470,21 @@ async fn write(
     cancel: &CancellationToken,
 ) -> std::io::Result<()> {
     let max = shared.split.load(Ordering::Relaxed);
+    // Counted before the write: a client that read the bytes sees them counted.
     if max == 0 {
-        writer.write_all(data).await?;
         shared.writes.fetch_add(1, Ordering::Relaxed);
         shared.bytes.fetch_add(data.len() as u64, Ordering::Relaxed);
-        return Ok(());
+        return writer.write_all(data).await;
     }
     let mut from = 0;
     for len in split_lengths(rng, data.len(), max) {
         if cancel.is_cancelled() {
             return Ok(());
         }
-        writer.write_all(&data[from..from + len]).await?;
-        writer.flush().await?;
         shared.writes.fetch_add(1, Ordering::Relaxed);
         shared.bytes.fetch_add(len as u64, Ordering::Relaxed);
+        writer.write_all(&data[from..from + len]).await?;
+        writer.flush().await?;
         from += len;
         // Let the client read the piece before the next one comes.
         tokio::task::yield_now().await;

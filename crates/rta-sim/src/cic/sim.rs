@@ -272,8 +272,9 @@ impl CicSim {
         }
     }
 
-    /// `lines` garbage lines ([`crate::cic::Fault::Garbage`]), drawn from the fault
-    /// generator, each with its line end.
+    /// `lines` garbage lines ([`crate::cic::Fault::Garbage`]), each with its line end: every
+    /// kind in turn, from one drawn from the fault generator (seven lines in the line
+    /// dialect, six in icws, show every kind).
     pub fn garbage(&mut self, lines: u32) -> Vec<u8> {
         let time = match self.wire_time(self.now) {
             CicTime::Local(local) => local.strftime("%Y-%m-%d %H:%M:%S").to_string(),
@@ -283,8 +284,8 @@ impl CicSim {
             CicTime::Utc(utc) => utc.strftime("%Y%m%dT%H%M%SZ").to_string(),
         };
         let mut bytes = Vec::new();
-        for _ in 0..lines {
-            let kind = self.faults.random_range(0..64);
+        let first = self.faults.random_range(0..64);
+        for kind in first..first + lines as usize {
             bytes.extend(garbage_line(self.config.dialect, kind, &time));
             bytes.extend_from_slice(line_end(self.config.dialect));
         }
