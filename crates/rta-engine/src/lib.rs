@@ -1,8 +1,11 @@
 //! # rta-engine: the embeddable rta pipeline
 //!
-//! For now this crate holds the **event bus** (`issues show 3`, part 2) and
-//! [`LiveStatuses`], the state table seen as the bus's snapshot source; the sharded workers,
-//! the tokio adapters and the sinks will join them.
+//! For now this crate holds the **event bus** (`issues show 3`, part 2),
+//! [`LiveStatuses`], the state table seen as the bus's snapshot source, and the first tokio
+//! adapter: the **CIC client connector** ([`cic`]), which writes the table and reports status
+//! changes and feed health through a [`Publisher`] ([`BusPublisher`] onto the bus) and reads
+//! the time from a [`Clock`]. The sharded workers, the other adapters and the sinks will join
+//! them.
 //!
 //! ## The bus
 //! - [`Bus::publish`] gives every event an engine-wide, strictly increasing `seq` and fans it
@@ -70,11 +73,16 @@
 //! ```
 
 mod bus;
+pub mod cic;
+mod clock;
 mod live;
+mod publisher;
 
 pub use bus::{
     AsyncSubscription, Bus, BusBuilder, BusClosed, DEFAULT_CAPACITY, DEFAULT_RING_CAPACITY,
     Delivery, EmptySource, EventKind, Filter, NoTeams, Snapshot, SnapshotSource, SubscribeError,
     SubscribeOptions, Subscription, Teams, employee_of, integration_of,
 };
+pub use clock::{Clock, SystemClock, TokioClock};
 pub use live::{DEFAULT_VIEW_ATTEMPTS, LiveStatuses};
+pub use publisher::{BusPublisher, Publisher};

@@ -1,0 +1,144 @@
+//! What one connection's decoded records do to the state table: statuses are applied as they
+//! come, snapshots are tracked from `SNAPSHOT|BEGIN` to `SNAPSHOT|END` and reconciled when
+//! complete (see `membership` for whom a snapshot speaks for). A snapshot cut off by a
+//! disconnect, or by a new `BEGIN`, logs nobody out; its rows stay applied like any status.
+
+use super::membership::{Membership, log_out};
+use crate::publisher::Publisher;
+use rta_model::{AgentKey, IntegrationId, Observation, Timestamp};
+use rta_state::{StateError, StateTable, Update, Writer};
+use std::collections::HashSet;
+use std::sync::Arc;
+
+/// A snapshot completed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Completed {
+    /// Agents it listed.
+    pub(crate) listed: usize,
+    /// Agents it logged out.
+    pub(crate) logged_out: usize,
+}
+
+/// One address task's writer into the table, and the snapshot in progress on its connection.
+#[derive(Debug)]
+pub(crate) struct Ingest<'t> {
+    writer: Writer<'t>,
+    integration: IntegrationId,
+    membership: Arc<Membership>,
+    publisher: Arc<dyn Publisher>,
+    logged_out_code: Arc<str>,
+    /// Index of the address of the current connection.
+    address: usize,
+    /// Agents listed by the snapshot in progress, if one is.
+    snapshot: Option<HashSet<AgentKey>>,
+    /// A refusal of the table was logged on this connection (not repeated for every row).
+    refusal_logged: bool,
+}
+
+impl<'t> Ingest<'t> {
+    pub(crate) fn new(
+        table: &'t StateTable,
+        integration: IntegrationId,
+        membership: Arc<Membership>,
+        publisher: Arc<dyn Publisher>,
+        logged_out_code: Arc<str>,
+    ) -> Ingest<'t> {
+        Ingest {
+            writer: table.writer(),
+            integration,
+            membership,
+            publisher,
+            logged_out_code,
+            address: 0,
+            snapshot: None,
+            refusal_logged: false,
+        }
+    }
+
+    /// A new connection to address `address` (its index in the configuration).
+    pub(crate) fn connected(&mut self, address: usize) {
+        self.address = address;
+        self.snapshot = None;
+        self.refusal_logged = false;
+    }
+
+    /// The index of the address of the current connection.
+    pub(crate) fn address(&self) -> usize {
+        self.address
+    }
+
+    /// Applies one status.
+    pub(crate) fn status(&mut self, observation: &Observation<'_>) {
+        debug_assert_eq!(observation.integration, self.integration);
+        match self.writer.observe(observation) {
+            Ok((key, update)) => {
+                if let Update::Changed { current, .. } = &update {
+                    self.publisher.status(key, current);
+                }
+                if update != Update::OutOfOrder {
+                    self.membership.claim(key, self.address);
+                }
+                if let Some(seen) = &mut self.snapshot {
+                    seen.insert(key);
+                }
+            }
+            Err(error) => self.refused(&error),
+        }
+    }
+
+    fn refused(&mut self, error: &StateError) {
+        if !self.refusal_logged {
+            self.refusal_logged = true;
+            tracing::error!(
+                %error,
+                integration = self.integration.0,
+                "the state table refused a CIC status (further refusals on this connection \
+                 are not logged)"
+            );
+        }
+    }
+
+    /// `SNAPSHOT|BEGIN`: a snapshot still open is abandoned (it logs nobody out; the decoder
+    /// reports that first, as [`Ingest::snapshot_aborted`]).
+    pub(crate) fn snapshot_begin(&mut self) {
+        self.snapshot = Some(HashSet::new());
+    }
+
+    /// The snapshot in progress was cut off: it logs nobody out. Returns whether one was in
+    /// progress.
+    pub(crate) fn snapshot_aborted(&mut self) -> bool {
+        self.snapshot.take().is_some()
+    }
+
+    /// `SNAPSHOT|END` at `time`: logs out the agents the snapshot speaks for and did not
+    /// list. `None` for an end without a beginning (ignored).
+    pub(crate) fn snapshot_end(
+        &mut self,
+        time: Timestamp,
+        received: Timestamp,
+    ) -> Option<Completed> {
+        let Some(seen) = self.snapshot.take() else {
+            tracing::debug!(
+                integration = self.integration.0,
+                "a CIC snapshot end without a beginning, ignored"
+            );
+            return None;
+        };
+        let absent =
+            self.membership
+                .absent(self.writer.table(), self.integration, self.address, &seen);
+        let mut logged_out = 0;
+        for key in absent {
+            if let Some(Update::Changed { current, .. }) =
+                log_out(&mut self.writer, key, &self.logged_out_code, time, received)
+            {
+                self.publisher.status(key, &current);
+                logged_out += 1;
+            }
+        }
+        Some(Completed {
+            listed: seen.len(),
+            logged_out,
+        })
+    }
+}
