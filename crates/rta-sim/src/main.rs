@@ -231,7 +231,7 @@ async fn cic(args: CicArgs) -> anyhow::Result<()> {
     .await
     .context("CIC simulator")?;
     tracing::info!(
-        addr = %server.local_addr(), users = args.users, %dialect, zone = %args.zone, %start,
+        addr = %server.local_addr(), users = args.users, ?dialect, zone = %args.zone, %start,
         "serving a CIC feed"
     );
     tokio::signal::ctrl_c().await?;

@@ -2,46 +2,8 @@
 
 use crate::cic::error::CicSimError;
 use jiff::{SignedDuration, Timestamp};
+use rta_cic::Dialect;
 use rta_model::Zone;
-use std::fmt;
-use std::str::FromStr;
-
-/// The two wire dialects of `specs/cic.md`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Dialect {
-    /// `STATUS|...` records, `SNAPSHOT|BEGIN` / `END`, `HEARTBEAT`, local times.
-    #[default]
-    Line,
-    /// ICWS messages as NDJSON: status definitions, then `isDelta:false`, then deltas.
-    Icws,
-}
-
-impl Dialect {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Dialect::Line => "line",
-            Dialect::Icws => "icws",
-        }
-    }
-}
-
-impl fmt::Display for Dialect {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for Dialect {
-    type Err = CicSimError;
-
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
-        match text {
-            "line" => Ok(Dialect::Line),
-            "icws" => Ok(Dialect::Icws),
-            _ => Err(CicSimError::Dialect(text.to_owned())),
-        }
-    }
-}
 
 /// Faults the server draws by itself, from the simulator's fault generator (so the same
 /// seed gives the same faults at the same ticks and connections). Rates are probabilities
@@ -193,7 +155,5 @@ mod tests {
         assert!(config.check().is_ok());
         config.faults.split_writes = Some(0);
         assert!(matches!(config.check(), Err(CicSimError::SplitWrites)));
-        assert_eq!("icws".parse::<Dialect>().unwrap(), Dialect::Icws);
-        assert!("json".parse::<Dialect>().is_err());
     }
 }

@@ -13,8 +13,6 @@ pub enum CicSimError {
     SplitWrites,
     #[error("time zone {0:?} is not in the bundled tz database")]
     Zone(String),
-    #[error("unknown dialect {0:?} (expected \"line\" or \"icws\")")]
-    Dialect(String),
     #[error("could not listen on {addr}")]
     Listen {
         addr: String,

@@ -1,9 +1,9 @@
 //! Faults of a CIC server: what can be injected, and the deterministic choices behind them
 //! (garbage lines, where a snapshot is cut, how writes are split).
 
-use crate::cic::config::Dialect;
 use rand::Rng;
 use rand::rngs::SmallRng;
+use rta_cic::Dialect;
 use std::ops::Range;
 
 /// A fault injected into a running server ([`crate::cic::CicServerHandle::inject`]).

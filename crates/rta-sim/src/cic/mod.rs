@@ -26,9 +26,11 @@ mod server;
 mod sim;
 mod users;
 
-pub use config::{CicFaults, CicSimConfig, Dialect};
+pub use config::{CicFaults, CicSimConfig};
 pub use error::CicSimError;
 pub use faults::Fault;
+/// The dialects, as the decoder names them.
+pub use rta_cic::Dialect;
 pub use server::{CicServer, CicServerConfig, CicServerHandle, CicTruth, ServerStats};
 pub use sim::{Change, CicSim, Greeting, Tick};
 pub use users::{CicStatus, Presence, STATUSES, SimUser, status};

@@ -1,6 +1,6 @@
 //! The simulator: a virtual clock, the users, and what a CIC server sends, as bytes.
 
-use crate::cic::config::{CicSimConfig, Dialect};
+use crate::cic::config::CicSimConfig;
 use crate::cic::error::CicSimError;
 use crate::cic::faults::{garbage_line, line_end, snapshot_cut};
 use crate::cic::users::{Presence, STATUSES, SimUser, user_ids};
@@ -8,6 +8,7 @@ use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
+use rta_cic::Dialect;
 use rta_cic::{CicTime, StatusDefinition, UserStatus};
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
