@@ -127,6 +127,12 @@ impl Engine {
         }
     }
 
+    /// No more status change was published.
+    fn quiet_statuses(&mut self) {
+        let more = self.statuses.try_recv().unwrap();
+        assert!(more.is_none(), "unexpected: {more:?}");
+    }
+
     /// Each agent of the integration in the table: `user phase code`, sorted.
     fn agents(&self) -> Vec<String> {
         let view = self.table.view(self.cic, 3).unwrap();
@@ -551,4 +557,168 @@ fn spawn_refuses_what_cannot_run() {
         spawn(empty).unwrap_err().to_string(),
         "CIC integration \"cic\" has no ACD server address"
     );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_reconnected_server_logs_out_only_its_own_missing_users() {
+    let mut engine = Engine::new();
+    let (acd1, acd2) = (Server::bind().await, Server::bind().await);
+    let (one, two) = (acd1.address.clone(), acd2.address.clone());
+    let handle = engine.spawn(engine.config(&format!("{one},{two}"), Mode::All));
+    let mut peer1 = acd1.accept().await;
+    let mut peer2 = acd2.accept().await;
+    peer1.send(&snapshot(&["anna", "bob"])).await;
+    assert_eq!(
+        engine.statuses(2).await,
+        [available("anna"), available("bob")]
+    );
+    peer2.send(&snapshot(&["carl"])).await;
+    assert_eq!(engine.status().await, available("carl"));
+
+    // acd1 restarts; its first snapshot no longer lists bob. Membership outlived the
+    // connection: bob is logged out, carl (acd2's) is not.
+    drop(peer1);
+    let mut peer1 = acd1.accept().await;
+    peer1.send(&snapshot(&["anna"])).await;
+    assert_eq!(engine.status().await, logged_out("bob"));
+    peer1.send(&status("zoe", "Available", true)).await;
+    assert_eq!(engine.status().await, available("zoe"));
+    assert_eq!(
+        engine.agents(),
+        [
+            available("anna"),
+            logged_out("bob"),
+            available("carl"),
+            available("zoe")
+        ]
+    );
+    drop(peer2);
+    handle.shutdown().await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn bad_records_are_skipped_and_the_connection_stays() {
+    let mut engine = Engine::new();
+    let acd = Server::bind().await;
+    let one = acd.address.clone();
+    let handle = engine.spawn(engine.config(&one, Mode::All));
+    let mut peer = acd.accept().await;
+    peer.send(&snapshot(&["anna"])).await;
+    assert_eq!(engine.status().await, available("anna"));
+    peer.send("garbage without fields\n").await;
+    peer.send("STATUS|2026-11-23T08:01:00Z||Available|||1|1|0|0|0|\n")
+        .await;
+    peer.send("STATUS|yesterday|bob|Available|||1|1|0|0|0|\n")
+        .await;
+    peer.send(&format!("{}\n", "x".repeat(10_000))).await;
+    peer.send("SNAPSHOT|END|2026-11-23T08:01:00Z\n").await;
+    peer.send(&status("carl", "Available", true)).await;
+    assert_eq!(engine.status().await, available("carl"));
+    assert_eq!(
+        engine.feeds(2).await,
+        [format!("{one} Waiting @0"), format!("{one} Up @0")]
+    );
+    // A stray END is no empty snapshot: anna stays.
+    assert_eq!(engine.agents(), [available("anna"), available("carl")]);
+    engine.quiet();
+    handle.shutdown().await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_shutdown_in_the_middle_of_a_snapshot_logs_nobody_out() {
+    let mut engine = Engine::new();
+    let acd = Server::bind().await;
+    let handle = engine.spawn(engine.config(&acd.address, Mode::All));
+    let mut peer = acd.accept().await;
+    peer.send(&snapshot(&["anna", "bob"])).await;
+    assert_eq!(
+        engine.statuses(2).await,
+        [available("anna"), available("bob")]
+    );
+    peer.send("SNAPSHOT|BEGIN|2026-11-23T08:05:00Z\n").await;
+    peer.send(&status("carl", "Available", true)).await;
+    assert_eq!(engine.status().await, available("carl"));
+    handle.shutdown().await;
+    peer.closed().await;
+    assert_eq!(
+        engine.agents(),
+        [available("anna"), available("bob"), available("carl")]
+    );
+    engine.quiet_statuses();
+}
+
+/// icws: a whole snapshot is one message (begin, statuses and end in one frame); the status
+/// definitions one server sends serve the integration's other connections (one vocabulary).
+#[tokio::test(start_paused = true)]
+async fn icws_snapshots_in_all_mode_share_the_vocabulary() {
+    let mut engine = Engine::new();
+    let (acd1, acd2) = (Server::bind().await, Server::bind().await);
+    let (one, two) = (acd1.address.clone(), acd2.address.clone());
+    let mut config = engine.config(&format!("{one},{two}"), Mode::All);
+    config.session = SessionConfig::new(engine.cic, Dialect::Icws);
+    let handle = engine.spawn(config);
+    let mut peer1 = acd1.accept().await;
+    let mut peer2 = acd2.accept().await;
+
+    peer1.send(&icws_definitions()).await;
+    peer1.send(&icws_snapshot(&["anna", "bob"])).await;
+    assert_eq!(
+        engine.statuses(2).await,
+        [available("anna"), available("bob")]
+    );
+    // acd2 sent no definitions: `Available` is an ACD status by acd1's.
+    peer2.send(&icws_snapshot(&["carl"])).await;
+    assert_eq!(engine.status().await, available("carl"));
+    assert_eq!(
+        sorted(engine.feeds(4).await),
+        sorted(vec![
+            format!("{one} Up @0"),
+            format!("{one} Waiting @0"),
+            format!("{two} Up @0"),
+            format!("{two} Waiting @0"),
+        ])
+    );
+
+    peer1.send(&icws_snapshot(&["anna"])).await;
+    assert_eq!(engine.status().await, logged_out("bob"));
+    peer2.send(&icws_snapshot(&["carl"])).await;
+    peer1.send(&icws_snapshot(&["anna"])).await;
+    peer1.send(&icws_snapshot(&["anna", "dora"])).await;
+    assert_eq!(engine.status().await, available("dora"));
+    assert_eq!(
+        engine.agents(),
+        [
+            available("anna"),
+            logged_out("bob"),
+            available("carl"),
+            available("dora")
+        ]
+    );
+    handle.shutdown().await;
+}
+
+fn icws_definitions() -> String {
+    concat!(
+        r#"{"__type":"urn:inin.com:status:statusMessagesMessage","isDelta":false,"#,
+        r#""statusMessageList":[{"statusId":"Available","messageText":"Available","#,
+        r#""groupTag":"AVAILABLE","isAcdStatus":true}]}"#,
+        "\n"
+    )
+    .to_owned()
+}
+
+/// A full `userStatusMessage` of `users`, all `Available` since 07:58:12.
+fn icws_snapshot(users: &[&str]) -> String {
+    let items: Vec<String> = users
+        .iter()
+        .map(|user| {
+            format!(
+                r#"{{"userId":"{user}","statusId":"Available","statusChanged":"20261123T075812Z","loggedIn":true,"onPhone":false,"stations":["7001"]}}"#
+            )
+        })
+        .collect();
+    format!(
+        r#"{{"__type":"urn:inin.com:status:userStatusMessage","isDelta":false,"userStatusList":[{}]}}"#,
+        items.join(",")
+    ) + "\n"
 }
