@@ -335,6 +335,24 @@ async fn silence_keeps_the_connection_open_and_sends_nothing() {
 }
 
 #[tokio::test]
+async fn a_hung_server_accepts_and_sends_nothing_until_it_recovers() {
+    let server = server(config(10, Dialect::Line)).await;
+    let mut before = Client::connect(&server).await;
+    line_snapshot(&mut before).await;
+    server.inject(Fault::Hang);
+    let mut during = Client::connect(&server).await;
+    server.tick(12);
+    before.expect_quiet(Duration::from_millis(30)).await;
+    during.expect_quiet(Duration::from_millis(30)).await;
+    assert_eq!(server.stats().open, 2);
+    server.inject(Fault::Recover);
+    let mut after = Client::connect(&server).await;
+    assert_eq!(line_snapshot(&mut after).await, expected_lines(&server));
+    during.expect_quiet(Duration::from_millis(10)).await;
+    assert_eq!(server.stats().silenced, 2);
+}
+
+#[tokio::test]
 async fn garbage_comes_between_records() {
     for dialect in [Dialect::Line, Dialect::Icws] {
         let mut config = config(10, dialect);

@@ -23,6 +23,12 @@ pub enum Fault {
     /// status key (line), text that is not JSON, other `__type`s, a status without user id
     /// (icws). None of them changes a user's status.
     Garbage { lines: u32 },
+    /// The server hangs: every open connection goes silent, and connections accepted from
+    /// now on get nothing at all, not even a snapshot (a server that accepts and never
+    /// answers), until [`Fault::Recover`].
+    Hang,
+    /// Connections accepted from now on are served again (those silenced stay silent).
+    Recover,
     /// One line of `bytes` bytes (`X`s) to every open connection, now, between records; for
     /// line-length limits.
     OverLongLine { bytes: usize },

@@ -12,9 +12,10 @@
 //!   deltas).
 //! - [`CicServer`] serves it over TCP to any number of clients: each gets a snapshot, then
 //!   every change and heartbeat. Its [`CicServerHandle`] moves the clock (or the server
-//!   paces it), injects [`Fault`]s (a snapshot cut mid-way, silence without closing, garbage
-//!   lines, over-long lines, split writes, disconnects), gives the ground truth
-//!   ([`CicTruth`], [`Change`] history) and kills the server.
+//!   paces it), injects [`Fault`]s (a snapshot cut mid-way, silence without closing, a hung
+//!   server, garbage lines, over-long lines, split writes, disconnects), gives the ground
+//!   truth ([`CicTruth`], [`Change`] history) and kills the server. Clients that never read
+//!   are buffered without bound: a simulator for tests, not a production server.
 //!
 //! Same seed and configuration, same bytes: users and faults draw from separate seeded
 //! generators, so switching faults on does not change what users do.

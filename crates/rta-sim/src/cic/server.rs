@@ -104,6 +104,8 @@ struct State {
     clients: Vec<Client>,
     /// Connections still to cut mid-snapshot ([`Fault::DropMidSnapshot`]).
     drop_snapshots: u32,
+    /// New connections get nothing ([`Fault::Hang`]).
+    hung: bool,
     stats: ServerStats,
 }
 
@@ -123,6 +125,11 @@ impl State {
             Fault::DropMidSnapshot { connections } => {
                 self.drop_snapshots = self.drop_snapshots.saturating_add(connections);
             }
+            Fault::Hang => {
+                self.hung = true;
+                self.apply(Fault::Silence, split);
+            }
+            Fault::Recover => self.hung = false,
             Fault::Silence => {
                 for client in self.clients.iter_mut().filter(|c| !c.silent) {
                     client.silent = true;
@@ -237,6 +244,7 @@ impl CicServer {
                 sim,
                 clients: Vec::new(),
                 drop_snapshots: 0,
+                hung: false,
                 stats: ServerStats::default(),
             }),
             split: AtomicUsize::new(split),
@@ -389,15 +397,16 @@ async fn accept(listener: TcpListener, shared: Arc<Shared>, cancel: Cancellation
             let mut state = shared.state();
             state.stats.accepted += 1;
             let id = state.stats.accepted;
-            let greeting = state.sim.greeting();
-            let rate = state.sim.config().faults.drop_snapshot;
-            let cut = if state.drop_snapshots > 0 {
-                state.drop_snapshots -= 1;
-                true
-            } else {
-                state.sim.roll(rate)
-            };
-            if cut {
+            if state.hung {
+                state.stats.silenced += 1;
+                state.clients.push(Client {
+                    id,
+                    tx,
+                    silent: true,
+                });
+                tracing::info!(connection = id, %peer, "accepted; hanging");
+            } else if cut_snapshot(&mut state) {
+                let greeting = state.sim.greeting();
                 let at = state.sim.snapshot_cut(&greeting);
                 let mut bytes = greeting.bytes;
                 bytes.truncate(at);
@@ -406,7 +415,7 @@ async fn accept(listener: TcpListener, shared: Arc<Shared>, cancel: Cancellation
                 state.stats.snapshots_cut += 1;
                 tracing::info!(connection = id, %peer, at, "accepted; snapshot cut");
             } else {
-                let _ = tx.send(Out::Data(greeting.bytes.into()));
+                let _ = tx.send(Out::Data(state.sim.greeting().bytes.into()));
                 state.clients.push(Client {
                     id,
                     tx,
@@ -422,6 +431,17 @@ async fn accept(listener: TcpListener, shared: Arc<Shared>, cancel: Cancellation
     drop(listener);
     shared.state().clients.clear();
     while connections.join_next().await.is_some() {}
+}
+
+/// Whether the connection being accepted gets its snapshot cut: an injected cut first, else
+/// the configured rate.
+fn cut_snapshot(state: &mut State) -> bool {
+    if state.drop_snapshots > 0 {
+        state.drop_snapshots -= 1;
+        return true;
+    }
+    let rate = state.sim.config().faults.drop_snapshot;
+    state.sim.roll(rate)
 }
 
 /// Writes what connection `id` is told until told to close, the client closes, or the

@@ -11,7 +11,7 @@ use rand::{Rng, SeedableRng};
 use rta_cic::Dialect;
 use rta_cic::{CicTime, StatusDefinition, UserStatus};
 use std::cmp::Reverse;
-use std::collections::BinaryHeap;
+use std::collections::{BinaryHeap, HashSet};
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -45,6 +45,20 @@ pub struct Tick {
     pub bytes: Vec<u8>,
     pub changes: usize,
     pub heartbeats: usize,
+}
+
+/// The users of the icws delta being built, in order.
+#[derive(Debug, Default)]
+struct Pending {
+    order: Vec<usize>,
+    users: HashSet<usize>,
+}
+
+impl Pending {
+    fn push(&mut self, user: usize) {
+        self.order.push(user);
+        self.users.insert(user);
+    }
 }
 
 /// A deterministic CIC server's feed of simulated users.
@@ -205,7 +219,7 @@ impl CicSim {
         let end = self.now + self.config.tick;
         self.ticks += 1;
         let mut bytes = Vec::new();
-        let mut pending: Vec<usize> = Vec::new();
+        let mut pending = Pending::default();
         let (mut changes, mut heartbeats) = (0, 0);
         loop {
             let due = self
@@ -226,7 +240,7 @@ impl CicSim {
             }
             let Some((_, user)) = due else { break };
             self.queue.pop();
-            if pending.contains(&user) {
+            if pending.users.contains(&user) {
                 self.flush(&mut bytes, &mut pending);
             }
             self.users[user].step(&mut self.behavior);
@@ -257,13 +271,14 @@ impl CicSim {
     }
 
     /// Writes the pending icws changes as one delta.
-    fn flush(&self, bytes: &mut Vec<u8>, pending: &mut Vec<usize>) {
-        if pending.is_empty() {
+    fn flush(&self, bytes: &mut Vec<u8>, pending: &mut Pending) {
+        if pending.order.is_empty() {
             return;
         }
-        let statuses: Vec<UserStatus<'_>> = pending.iter().map(|&u| self.status(u)).collect();
+        let statuses: Vec<UserStatus<'_>> = pending.order.iter().map(|&u| self.status(u)).collect();
         rta_cic::icws_user_statuses(bytes, true, &statuses, &self.config.zone);
-        pending.clear();
+        pending.order.clear();
+        pending.users.clear();
     }
 
     fn heartbeat(&self, bytes: &mut Vec<u8>, at: Timestamp) {
