@@ -1,4 +1,4 @@
-//! The fuzz targets of `rta-avaya` and `rta-adherence`, as plain functions.
+//! The fuzz targets of `rta-avaya`, `rta-adherence` and `rta-cic`, as plain functions.
 //!
 //! Each `fuzz_targets/<name>.rs` calls the function of the same name through libFuzzer
 //! (`cargo +nightly fuzz run <name>`); the stable `replay` binary calls them over the committed
@@ -34,6 +34,22 @@
 //!   add up to its length, O after grace <= O <= S, O + N <= S; the days follow each other up
 //!   to now (days partition time) and `today` is one of them; a team's figures are its
 //!   members' sums. `RTA_FUZZ_TRACE=1` prints the scenario an input decodes to.
+//! - [`cic_line`] and [`cic_icws`]: arbitrary bytes through the framing checks of
+//!   `avaya_codec` (`LineCodec` equals the reference model whole, in random reads and byte by
+//!   byte) and then, framed whole and in random reads, through a CIC `Session` of that
+//!   dialect (zone, case folding, `max_users` and the icws line limit from the hash): no
+//!   panic; the two framings give the same outputs and errors (framing errors compared by
+//!   kind); at most 4 + line length / 2 outputs per line; never more remembered users than
+//!   `max_users` nor keys than the vocabulary's limit; every status has a user and a key;
+//!   no snapshot left open after `connection_lost`; counters that add up.
+//! - [`cic_roundtrip`]: (1) `arbitrary` makes user statuses (any text but line ends, any
+//!   flags and station, local or UTC times from year 1 to 9998 to the nanosecond): written
+//!   as line-dialect records and read by a session in UTC (one stream) and New York (each
+//!   alone), and as icws status definitions then user status messages (one stream): each
+//!   gives the observation the spec asks for (user, phase, folded key, reason, station,
+//!   time; icws times in whole seconds). (2) every `STATUS` line of the input that parses and
+//!   the encoder can write (UTF-8 user id, a time, no CR) is written again: it parses to the
+//!   same values (absent flags written as 0) and writes the same bytes again.
 
 use arbitrary::{Arbitrary, Unstructured};
 use bytes::{Bytes, BytesMut};
@@ -46,8 +62,10 @@ use std::sync::LazyLock;
 use tokio_util::codec::Decoder;
 
 mod adherence;
+mod cic;
 
 pub use adherence::{adherence_evaluator, adherence_files};
+pub use cic::{cic_icws, cic_line, cic_roundtrip};
 
 /// A fuzz target: one input in, a panic on a finding.
 pub type Target = fn(&[u8]);
@@ -58,6 +76,9 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("avaya_roundtrip", avaya_roundtrip),
     ("adherence_files", adherence_files),
     ("adherence_evaluator", adherence_evaluator),
+    ("cic_line", cic_line),
+    ("cic_icws", cic_icws),
+    ("cic_roundtrip", cic_roundtrip),
 ];
 
 /// The target of a name.
