@@ -1,6 +1,6 @@
 //! The CIC connector fed by the CIC simulator of `rta-sim` (a primary/backup pair of identical
 //! servers, failover mode) through garbage, split writes, over-long lines, cut snapshots,
-//! disconnects, silence and the death of a server: every user ends in the state table as the
+//! disconnects, silence, servers that accept and never answer, and the death of a server: every user ends in the state table as the
 //! simulator's ground truth says (phase, status, since), in both dialects.
 //!
 //! Paused tokio clock: the silence watchdog and the back-off take no real time.
@@ -24,39 +24,47 @@ fn start() -> Timestamp {
     "2026-11-23T08:00:00Z".parse().unwrap()
 }
 
-/// Each user's `id phase status since` as the table has it, or as the truth says, sorted.
-fn table_users(table: &StateTable, cic: rta_model::IntegrationId) -> Vec<String> {
+/// Each user's `id phase status` and status start, as the table has them, sorted by id.
+fn table_users(table: &StateTable, cic: rta_model::IntegrationId) -> Vec<(String, Timestamp)> {
     let view = table.view(cic, 3).unwrap();
-    let mut users: Vec<String> = view
+    let mut users: Vec<(String, Timestamp)> = view
         .agents
         .iter()
         .map(|(key, status)| {
             let (_, id) = table.identity(*key).unwrap();
             let id = String::from_utf8_lossy(id);
-            format!("{id} {:?} {} {}", status.phase, status.code, status.since)
+            (
+                format!("{id} {:?} {}", status.phase, status.code),
+                status.since,
+            )
         })
         .collect();
     users.sort();
     users
 }
 
-fn truth_users(truth: &CicTruth) -> Vec<String> {
-    let mut users: Vec<String> = truth
+/// The same as the simulator's ground truth says (status keys fold to lower case).
+fn truth_users(truth: &CicTruth) -> Vec<(String, Timestamp)> {
+    let mut users: Vec<(String, Timestamp)> = truth
         .users
         .iter()
         .map(|user| {
             let presence = &user.presence;
-            format!(
-                "{} {:?} {} {}",
+            let status = format!(
+                "{} {:?} {}",
                 user.user_id,
                 presence.phase(),
-                presence.status.key.to_lowercase(),
-                presence.since
-            )
+                presence.status.key.to_lowercase()
+            );
+            (status, presence.since)
         })
         .collect();
     users.sort();
     users
+}
+
+fn statuses(users: &[(String, Timestamp)]) -> Vec<&str> {
+    users.iter().map(|(status, _)| status.as_str()).collect()
 }
 
 /// Health events of the run: `address health`.
@@ -129,6 +137,13 @@ async fn run(dialect: Dialect) {
                 inject(Fault::Silence);
                 tokio::time::sleep(Duration::from_secs(100)).await;
             }
+            35 => {
+                // Both servers accept and say nothing for a while: connections go stale
+                // in turn until they answer again.
+                inject(Fault::Hang);
+                tokio::time::sleep(Duration::from_secs(200)).await;
+                inject(Fault::Recover);
+            }
             40 => primary.kill().await,
             _ => {}
         }
@@ -143,7 +158,7 @@ async fn run(dialect: Dialect) {
     let truth = truth_users(&backup.truth());
     assert_eq!(truth.len(), 40);
     tokio::time::timeout(GUARD, async {
-        while table_users(&table, cic) != truth {
+        while statuses(&table_users(&table, cic)) != statuses(&truth) {
             tokio::time::sleep(Duration::from_secs(1)).await;
         }
     })
@@ -155,6 +170,15 @@ async fn run(dialect: Dialect) {
             truth
         )
     });
+    // Each status began when the truth says, except where the user left a status and came
+    // back to the same one while the connector was not connected (during the hang): the
+    // table saw the same status again, which is no change, and keeps its first start.
+    for ((status, since), (_, truth_since)) in table_users(&table, cic).iter().zip(&truth) {
+        assert!(
+            since <= truth_since,
+            "{status}: since {since}, truth {truth_since}"
+        );
+    }
     drain_feeds(&mut feeds, &mut health);
 
     // Both addresses went stale or down at some point and one is up at the end.
