@@ -29,7 +29,7 @@ pub fn cic_icws(data: &[u8]) {
 /// depends on how much of the line was buffered, so only its kind is kept).
 fn transcript(frames: &[Result<Bytes, FrameError>], config: &SessionConfig) -> Vec<String> {
     let mut session = Session::new(config.clone());
-    let mut vocabulary = Vocabulary::with_limit(8);
+    let mut vocabulary = Vocabulary::with_limits(8, 256);
     let received = Timestamp::from_second(1_793_500_000).expect("in range");
     let mut out = Vec::new();
     let (mut lines, mut framing_errors) = (0, 0);
@@ -106,6 +106,7 @@ fn check_session(data: &[u8], dialect: Dialect) {
     let mut config = SessionConfig::new(IntegrationId(9), dialect);
     config.max_line = max_line;
     config.max_users = [1, 2, 5, 64][rng.below(4)];
+    config.max_memory = [0, 16, 4096][rng.below(3)];
     config.case_insensitive_users = rng.below(2) == 0;
     if rng.below(2) == 0 {
         config.zone = NEW_YORK.clone();

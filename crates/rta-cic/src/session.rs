@@ -11,10 +11,12 @@
 //! - A line-dialect `STATUS` and an item of a full icws list carry the whole status: what is
 //!   absent is unknown. An icws delta item carries changes: what is absent keeps the user's
 //!   previous value (the session remembers each user's last values for this).
-//! - Group, ACD, after-call-work and DND flags absent from a record come from the status
-//!   definition of the vocabulary, else are false. Logged in, when nobody said, is true (a
-//!   status is reported for someone using it; logging out is said explicitly). On phone is
-//!   false until said.
+//! - The ACD and after-call-work flags absent from a record (icws user statuses never carry
+//!   them) come from the status definition in the vocabulary, else are false. Logged in, when
+//!   nobody said, is true (a status is reported for someone using it; logging out is said
+//!   explicitly). On phone is false until said. DND, the status text and the group do not
+//!   change the phase and have no place in an observation: they stay in the
+//!   [`StatusRecord`](crate::StatusRecord) and the vocabulary's [`Definition`]s.
 //! - The time is when the status began: the record's time (for icws, the later of
 //!   `statusChanged` and `onPhoneChanged`, as going on or off the phone changes the phase),
 //!   or the receive time when the record has none.
@@ -28,6 +30,7 @@
 //!
 //! Snapshots: `SNAPSHOT|BEGIN` / `isDelta:false` emit [`Output::SnapshotBegin`], the statuses,
 //! then [`Output::SnapshotEnd`]; the caller logs out the users it knows that were not listed.
+//! An icws snapshot is timed at its receipt (the message has no time of its own).
 //! A snapshot cut off (disconnect, a new `BEGIN`, a malformed snapshot message) emits
 //! [`Output::SnapshotAborted`]: nobody is logged out. An `END` without `BEGIN` is counted and
 //! ignored (an empty snapshot would log everybody out). A completed snapshot also forgets the
@@ -37,9 +40,10 @@
 //! [`SessionConfig::case_insensitive_users`]: the external id is then the folded id (lower
 //! case), which allocates only for ids that contain upper case letters.
 //!
-//! Bounded memory: the remembered users are at most [`SessionConfig::max_users`]; statuses of
-//! further users are still emitted, counted and reported ([`CicError::TooManyUsers`]), and
-//! icws deltas about them cannot be merged. Lines are bounded by the codec
+//! Bounded memory: the remembered users are at most [`SessionConfig::max_users`], their ids and
+//! stations at most [`SessionConfig::max_memory`] bytes; statuses of further users (or of a
+//! user whose values no longer fit, who is then forgotten) are still emitted, counted and
+//! reported ([`CicError::TooManyUsers`]), and icws deltas about them cannot be merged. Lines are bounded by the codec
 //! ([`SessionConfig::codec`]).
 
 use crate::case::fold_bytes;
@@ -87,12 +91,16 @@ pub struct SessionConfig {
     pub case_insensitive_users: bool,
     /// The most users whose last values are remembered.
     pub max_users: usize,
+    /// The most bytes of user ids and stations (and of status keys the vocabulary had no room
+    /// for) remembered: with `max_users`, what bounds the memory of a session.
+    pub max_memory: usize,
     /// The line limit for [`SessionConfig::codec`].
     pub max_line: usize,
 }
 
 impl SessionConfig {
-    /// Defaults: UTC, exact user ids, one million users, the dialect's line limit.
+    /// Defaults: UTC, exact user ids, one million users and 64 MiB of their ids and stations,
+    /// the dialect's line limit.
     pub fn new(integration: IntegrationId, dialect: Dialect) -> Self {
         SessionConfig {
             integration,
@@ -100,6 +108,7 @@ impl SessionConfig {
             zone: Zone::utc(),
             case_insensitive_users: false,
             max_users: 1_000_000,
+            max_memory: 64 << 20,
             max_line: dialect.default_max_line(),
         }
     }
@@ -174,6 +183,17 @@ struct UserMemory {
     time: Option<Timestamp>,
     /// The snapshot that last listed the user.
     seen_in: u64,
+}
+
+impl UserMemory {
+    /// The bytes held apart from the entry itself (the id is counted by the caller).
+    fn cost(&self) -> usize {
+        let key = match &self.key {
+            Some(StoredKey::Folded(key)) => key.len(),
+            _ => 0,
+        };
+        key + self.station.as_ref().map_or(0, |station| station.len())
+    }
 }
 
 /// One status record, whichever the dialect.
@@ -251,6 +271,8 @@ enum Applied {
 pub struct Session {
     config: SessionConfig,
     users: HashMap<Box<[u8]>, UserMemory>,
+    /// Bytes of the remembered ids, stations and unshared keys.
+    memory: usize,
     /// The snapshot in progress.
     snapshot: Option<u64>,
     snapshots_opened: u64,
@@ -264,6 +286,7 @@ impl Session {
         Session {
             config,
             users: HashMap::new(),
+            memory: 0,
             snapshot: None,
             snapshots_opened: 0,
             clock: None,
@@ -292,6 +315,10 @@ impl Session {
 
     /// Feeds one item of the [`LineCodec`]: a line, or a framing error to count and return.
     /// A line cut by the end of the stream is not decoded.
+    ///
+    /// `vocabulary` is the integration's, the same at every call: the session remembers keys
+    /// by their place in it. Of the problems of one icws message, the first is returned and
+    /// all are counted.
     pub fn push_frame(
         &mut self,
         frame: Result<Bytes, FrameError>,
@@ -474,7 +501,15 @@ impl Session {
             return;
         };
         self.stats.snapshots_completed += 1;
-        self.users.retain(|_, user| user.seen_in == number);
+        let mut freed = 0;
+        self.users.retain(|id, user| {
+            let keep = user.seen_in == number;
+            if !keep {
+                freed += id.len() + user.cost();
+            }
+            keep
+        });
+        self.memory -= freed;
         out(Output::SnapshotEnd { time });
     }
 
@@ -483,6 +518,46 @@ impl Session {
             self.stats.snapshots_aborted += 1;
             out(Output::SnapshotAborted);
         }
+    }
+
+    /// Stores a user's merged values (`station`: `None` keeps the remembered one) within the
+    /// limits. A user whose values no longer fit is forgotten and returned.
+    fn remember(
+        &mut self,
+        id: &[u8],
+        mut values: UserMemory,
+        station: Option<Option<&str>>,
+    ) -> (Applied, Option<UserMemory>) {
+        let limit = self.config.max_memory;
+        if let Some(user) = self.users.get_mut(id) {
+            let before = id.len() + user.cost();
+            values.station = match station {
+                Some(new) if user.station.as_deref() != new => new.map(Box::from),
+                _ => user.station.take(),
+            };
+            if self.snapshot.is_none() {
+                values.seen_in = user.seen_in;
+            }
+            values.time = values.time.or(user.time);
+            *user = values;
+            let after = id.len() + user.cost();
+            if self.memory - before + after <= limit {
+                self.memory = self.memory - before + after;
+                return (Applied::Remembered, None);
+            }
+            self.memory -= before;
+            self.stats.users_over_limit += 1;
+            return (Applied::NotRemembered, self.users.remove(id));
+        }
+        values.station = station.flatten().map(Box::from);
+        let cost = id.len() + values.cost();
+        if self.users.len() < self.config.max_users && self.memory + cost <= limit {
+            self.memory += cost;
+            self.users.insert(Box::from(id), values);
+            return (Applied::Remembered, None);
+        }
+        self.stats.users_over_limit += 1;
+        (Applied::NotRemembered, None)
     }
 
     /// Merges a status with the user's memory, remembers it, and emits it.
@@ -545,44 +620,21 @@ impl Session {
         }
         let snapshot = self.snapshot.unwrap_or(0);
         let station = input.station.filter(|station| !station.is_empty());
-        let room = self.users.len() < self.config.max_users;
-        let applied = match self.users.get_mut(&*id) {
-            Some(user) => {
-                if station_changed && user.station.as_deref() != station.as_deref() {
-                    user.station = station.as_deref().map(Box::from);
-                }
-                user.key = Some(key.clone());
-                user.logged_in = logged_in;
-                user.on_phone = on_phone;
-                user.status_changed = status_changed;
-                user.on_phone_changed = on_phone_changed;
-                user.time = source_time.or(user.time);
-                if self.snapshot.is_some() {
-                    user.seen_in = snapshot;
-                }
-                Applied::Remembered
-            }
-            None if room => {
-                self.users.insert(
-                    Box::from(&*id),
-                    UserMemory {
-                        key: Some(key.clone()),
-                        logged_in,
-                        on_phone,
-                        station: station.as_deref().map(Box::from),
-                        status_changed,
-                        on_phone_changed,
-                        time: source_time,
-                        seen_in: snapshot,
-                    },
-                );
-                Applied::Remembered
-            }
-            None => {
-                self.stats.users_over_limit += 1;
-                Applied::NotRemembered
-            }
+        let remembered = UserMemory {
+            key: Some(key.clone()),
+            logged_in,
+            on_phone,
+            station: None,
+            status_changed,
+            on_phone_changed,
+            time: source_time,
+            seen_in: snapshot,
         };
+        let (applied, forgotten) = self.remember(
+            &id,
+            remembered,
+            station_changed.then_some(station.as_deref()),
+        );
         self.stats.statuses += 1;
 
         let vocabulary = &*vocabulary;
@@ -595,6 +647,7 @@ impl Session {
             (false, _) => self
                 .users
                 .get(&*id)
+                .or(forgotten.as_ref())
                 .and_then(|user| user.station.as_deref()),
         };
         let flag = |explicit: Option<bool>, defined: fn(&Definition) -> bool| {
@@ -1063,6 +1116,24 @@ mod tests {
         ));
         assert_eq!(feed.session.stats().users_over_limit, 1);
         assert_eq!(feed.session.user_count(), 1);
+    }
+
+    #[test]
+    fn remembered_bytes_are_bounded() {
+        let mut config = SessionConfig::new(IntegrationId(7), Dialect::Line);
+        config.max_memory = 10;
+        let mut feed = Feed::with(config);
+        let shown = feed.push(&[
+            "STATUS||abc|Available|||1|1|0|0|0|7001",
+            "STATUS||abcd|Available|||1|1",
+            "STATUS||abc|Available|||1|1|0|0|0|70011234",
+            "STATUS||abc|Available|||1|1|0|0|0|70",
+        ]);
+        assert_eq!(shown.len(), 4);
+        assert_eq!(feed.errors.len(), 2, "{:?}", feed.errors);
+        assert_eq!(feed.session.stats().users_over_limit, 2);
+        assert_eq!(feed.session.user_count(), 1);
+        assert_eq!(feed.session.memory, 5);
     }
 
     const DEFINITIONS: &str = r#"{"__type":"urn:inin.com:status:statusMessagesMessage","isDelta":false,"statusMessageList":[{"statusId":"Available","messageText":"Available","groupTag":"AVAILABLE","isACDStatus":true},{"statusId":"ACW - Manual","messageText":"ACW","groupTag":"FOLLOWUP","isAcdStatus":false,"isAfterCallWorkStatus":true},{"messageText":"no id"}]}"#;

@@ -11,9 +11,12 @@
 //! Interning: a status key is case-insensitive, so its canonical spelling is its folded form
 //! (lower case, see `case.rs`): `"At Lunch"` and `"AT LUNCH"` are the status `at lunch`. The
 //! vocabulary stores that spelling once per key, and observations borrow it, so a record
-//! costs a hash of the key and no allocation. The number of keys is bounded
-//! ([`Vocabulary::with_limit`]); past it, keys are still folded but not kept (each such
-//! record allocates its folded key), and definitions of new keys are dropped and counted.
+//! costs a hash of the key and no allocation. The number of keys and the bytes of keys, texts
+//! and groups are bounded ([`Vocabulary::with_limits`]); past them, keys are still folded but
+//! not kept (each such record allocates its folded key), and definitions that do not fit are
+//! dropped and counted.
+//! Definitions are added or replaced, never removed: a full list from a server does not
+//! forget a key another server (or an earlier list) defined.
 
 use crate::case::{fold_str, folded_eq, hash_folded};
 use hashbrown::{DefaultHashBuilder, HashTable};
@@ -54,6 +57,9 @@ pub struct Vocabulary {
     entries: Vec<Entry>,
     hasher: DefaultHashBuilder,
     max_keys: usize,
+    /// Bytes of keys, texts and groups held.
+    bytes: usize,
+    max_bytes: usize,
     definitions_dropped: u64,
 }
 
@@ -66,19 +72,24 @@ impl Default for Vocabulary {
 impl Vocabulary {
     /// The default bound on distinct status keys: CIC systems define tens to hundreds.
     pub const DEFAULT_MAX_KEYS: usize = 10_000;
+    /// The default bound on the bytes of keys, texts and groups: 4 MiB.
+    pub const DEFAULT_MAX_BYTES: usize = 4 << 20;
 
-    /// An empty vocabulary with the default bound.
+    /// An empty vocabulary with the default bounds.
     pub fn new() -> Self {
-        Self::with_limit(Self::DEFAULT_MAX_KEYS)
+        Self::with_limits(Self::DEFAULT_MAX_KEYS, Self::DEFAULT_MAX_BYTES)
     }
 
-    /// An empty vocabulary keeping at most `max_keys` distinct keys.
-    pub fn with_limit(max_keys: usize) -> Self {
+    /// An empty vocabulary keeping at most `max_keys` distinct keys and `max_bytes` bytes of
+    /// keys, status texts and groups.
+    pub fn with_limits(max_keys: usize, max_bytes: usize) -> Self {
         Vocabulary {
             table: HashTable::new(),
             entries: Vec::new(),
             hasher: DefaultHashBuilder::default(),
             max_keys: max_keys.min(u32::MAX as usize),
+            bytes: 0,
+            max_bytes,
             definitions_dropped: 0,
         }
     }
@@ -90,21 +101,25 @@ impl Vocabulary {
     }
 
     /// Defines (or redefines) a status key. Returns false, and counts it, when the key is new
-    /// and the vocabulary is full.
+    /// and the vocabulary is full, or the definition does not fit in its bytes.
     pub fn define(&mut self, status_key: &str, definition: Definition) -> bool {
-        match self.intern(status_key) {
-            Some(id) => {
-                let slot = &mut self.entries[id.0 as usize].definition;
-                if slot.as_ref() != Some(&definition) {
-                    *slot = Some(definition);
-                }
-                true
-            }
-            None => {
-                self.definitions_dropped += 1;
-                false
-            }
+        let size = |d: &Definition| d.text.len() + d.group.len();
+        let Some(id) = self.intern(status_key) else {
+            self.definitions_dropped += 1;
+            return false;
+        };
+        let slot = &mut self.entries[id.0 as usize].definition;
+        if slot.as_ref() == Some(&definition) {
+            return true;
         }
+        let bytes = self.bytes - slot.as_ref().map_or(0, size) + size(&definition);
+        if bytes > self.max_bytes {
+            self.definitions_dropped += 1;
+            return false;
+        }
+        self.bytes = bytes;
+        *slot = Some(definition);
+        true
     }
 
     /// How many distinct status keys are kept.
@@ -143,8 +158,13 @@ impl Vocabulary {
         if self.entries.len() >= self.max_keys {
             return None;
         }
+        let folded = fold_str(Cow::Borrowed(key));
+        if self.bytes + folded.len() > self.max_bytes {
+            return None;
+        }
+        self.bytes += folded.len();
         let id = KeyId(self.entries.len() as u32);
-        let folded: Box<str> = fold_str(Cow::Borrowed(key)).into();
+        let folded: Box<str> = folded.into();
         let Vocabulary {
             table,
             entries,
@@ -195,7 +215,7 @@ mod tests {
 
     #[test]
     fn the_number_of_keys_is_bounded() {
-        let mut vocabulary = Vocabulary::with_limit(2);
+        let mut vocabulary = Vocabulary::with_limits(2, 1000);
         assert!(vocabulary.intern("a").is_some());
         assert!(vocabulary.intern("b").is_some());
         assert!(vocabulary.intern("c").is_none());
@@ -204,6 +224,25 @@ mod tests {
         assert!(vocabulary.define("A", break_status()));
         assert_eq!(vocabulary.definitions_dropped(), 1);
         assert_eq!(vocabulary.len(), 2);
+    }
+
+    #[test]
+    fn the_bytes_are_bounded() {
+        let mut vocabulary = Vocabulary::with_limits(10, 16);
+        assert!(vocabulary.intern("Available").is_some());
+        assert!(vocabulary.intern("At Lunch").is_none(), "9 + 8 bytes > 16");
+        let long = Definition {
+            text: "Verfügbar".into(),
+            ..Definition::default()
+        };
+        assert!(!vocabulary.define("available", long), "9 + 10 bytes > 16");
+        let short = Definition {
+            group: "A".into(),
+            ..Definition::default()
+        };
+        assert!(vocabulary.define("available", short.clone()));
+        assert_eq!(vocabulary.definition("AVAILABLE"), Some(&short));
+        assert_eq!(vocabulary.definitions_dropped(), 1);
     }
 
     #[test]

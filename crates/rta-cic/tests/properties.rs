@@ -27,10 +27,11 @@ fn decode(dialect: Dialect, chunks: &[&[u8]], max_line: usize) -> Vec<String> {
     let mut config = SessionConfig::new(IntegrationId(1), dialect);
     config.zone = zone();
     config.max_users = 8;
+    config.max_memory = 48;
     config.max_line = max_line;
     let mut codec = config.codec();
     let mut session = Session::new(config);
-    let mut vocabulary = Vocabulary::with_limit(16);
+    let mut vocabulary = Vocabulary::with_limits(16, 64);
     let mut transcript = Vec::new();
     let mut handle = |frame: Result<Bytes, _>, transcript: &mut Vec<String>| {
         transcript.push(format!("frame {frame:?}"));
