@@ -131,18 +131,21 @@ fn text(field: Cow<'_, [u8]>) -> Cow<'_, str> {
 
 /// A field as written: a run of escapes and other bytes up to a `|` or the end (the
 /// `field` rule of the module docs: an escape takes the byte after its `\`, whatever it is,
-/// and a `\` ending the input stands alone). Returns the rest (from the `|`, or empty) and
-/// the field. One `memchr2` scan per field: a field has no escape in the usual case.
-fn raw_field(input: &[u8]) -> (&[u8], &[u8]) {
+/// and a `\` ending the input stands alone). Returns the rest (from the `|`, or empty), the
+/// field, and whether it holds a `\`. One `memchr2` scan per field: a field has no escape in
+/// the usual case.
+fn raw_field(input: &[u8]) -> (&[u8], &[u8], bool) {
     let mut from = 0;
+    let mut escaped = false;
     while let Some(offset) = memchr::memchr2(b'|', b'\\', &input[from..]) {
         let at = from + offset;
         if input[at] == b'|' {
-            return (&input[at..], &input[..at]);
+            return (&input[at..], &input[..at], escaped);
         }
+        escaped = true;
         from = (at + 2).min(input.len());
     }
-    (&[], input)
+    (&[], input, escaped)
 }
 
 /// The fields of a line, unescaped; an empty field is `None`.
@@ -152,19 +155,26 @@ struct Fields<'a> {
 }
 
 impl<'a> Fields<'a> {
+    /// The next field as written and whether it holds a `\`; `None` past the last one.
+    fn next_field(&mut self) -> Option<(&'a [u8], bool)> {
+        let input = self.rest?;
+        let (rest, field, escaped) = raw_field(input);
+        self.rest = rest.strip_prefix(b"|");
+        Some((field, escaped))
+    }
+
     /// The next field as written, `None` past the last one.
     fn next_raw(&mut self) -> Option<&'a [u8]> {
-        let input = self.rest?;
-        let (rest, field) = raw_field(input);
-        self.rest = rest.strip_prefix(b"|");
-        Some(field)
+        self.next_field().map(|(field, _)| field)
     }
 
     /// The next field unescaped; `None` when empty or missing.
     fn next(&mut self) -> Option<Cow<'a, [u8]>> {
-        self.next_raw()
-            .filter(|field| !field.is_empty())
-            .map(unescape)
+        match self.next_field()? {
+            (b"", _) => None,
+            (field, true) => Some(unescape(field)),
+            (field, false) => Some(Cow::Borrowed(field)),
+        }
     }
 }
 
@@ -363,12 +373,14 @@ mod tests {
             br"\x|y",
             br"\\\|\\||",
         ] {
+            let (rest, field, escaped) = raw_field(input);
             assert_eq!(
-                Ok(raw_field(input)),
+                Ok((rest, field)),
                 raw_field_nom(input),
                 "{:?}",
                 String::from_utf8_lossy(input)
             );
+            assert_eq!(escaped, field.contains(&b'\\'));
         }
     }
 
@@ -380,7 +392,9 @@ mod tests {
                 0..40,
             )
         ) {
-            proptest::prop_assert_eq!(Ok(raw_field(&input)), raw_field_nom(&input));
+            let (rest, field, escaped) = raw_field(&input);
+            proptest::prop_assert_eq!(Ok((rest, field)), raw_field_nom(&input));
+            proptest::prop_assert_eq!(escaped, field.contains(&b'\\'));
         }
     }
 
