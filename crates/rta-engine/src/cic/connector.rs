@@ -275,11 +275,15 @@ impl Shared {
     async fn serve_address(self: Arc<Self>, index: usize) {
         let table = Arc::clone(&self.table);
         let mut ingest = self.ingest(&table);
+        let mut session = self.session();
         let mut health = self.health(index);
         let mut backoff = Backoff::new(self.config.backoff);
         let mut rng = self.rng(index);
         loop {
-            match self.attempt(index, &mut ingest, &mut health).await {
+            match self
+                .attempt(index, &mut ingest, &mut session, &mut health)
+                .await
+            {
                 Outcome::Shutdown => break,
                 Outcome::Failed => {}
                 Outcome::Ended { up_for } => {
@@ -300,6 +304,7 @@ impl Shared {
     async fn serve_failover(self: Arc<Self>) {
         let table = Arc::clone(&self.table);
         let mut ingest = self.ingest(&table);
+        let mut session = self.session();
         let mut healths: Vec<Health> = (0..self.config.addresses.len())
             .map(|index| self.health(index))
             .collect();
@@ -309,7 +314,7 @@ impl Shared {
         let mut failed_in_round = 0;
         loop {
             let health = &mut healths[index];
-            match self.attempt(index, &mut ingest, health).await {
+            match self.attempt(index, &mut ingest, &mut session, health).await {
                 Outcome::Shutdown => break,
                 Outcome::Failed => failed_in_round += 1,
                 Outcome::Ended { up_for } => {
@@ -342,6 +347,13 @@ impl Shared {
             Arc::clone(&self.publisher),
             self.config.logged_out_code.clone(),
         )
+    }
+
+    /// The decoder of a task, kept from one connection to the next (see "Decoding" in the
+    /// module docs: what it read before a reconnect places the local times of a repeated
+    /// autumn hour after it).
+    fn session(&self) -> Session {
+        Session::new(self.config.session.clone())
     }
 
     /// The health of address `index`, announced (`waiting`).
@@ -385,7 +397,13 @@ impl Shared {
     }
 
     /// One connection attempt to address `index`, and the connection until it ends.
-    async fn attempt(&self, index: usize, ingest: &mut Ingest<'_>, health: &mut Health) -> Outcome {
+    async fn attempt(
+        &self,
+        index: usize,
+        ingest: &mut Ingest<'_>,
+        session: &mut Session,
+        health: &mut Health,
+    ) -> Outcome {
         let address = &self.config.addresses[index];
         let stream = tokio::select! {
             () = self.cancel.cancelled() => return Outcome::Shutdown,
@@ -417,8 +435,7 @@ impl Shared {
             "CIC connection up"
         );
         ingest.connected(index);
-        let mut session = Session::new(self.config.session.clone());
-        let end = self.read(stream, ingest, &mut session, health).await;
+        let end = self.read(stream, ingest, session, health).await;
         let mut cut = false;
         session.connection_lost(&mut |output| {
             if output == Output::SnapshotAborted {

@@ -69,7 +69,10 @@
 //!   who the server listed before and no longer does. The table's own `Snapshot` is not used:
 //!   it logs out the whole integration, and it borrows its writer for the whole snapshot,
 //!   which a snapshot spread over many reads and decoded through a callback cannot hold.
-//! - **Decoding**: one `rta_cic::Session` per task, told of each lost connection; the
+//! - **Decoding**: one `rta_cic::Session` per task, kept across its connections and told of
+//!   each lost one: what it read before a reconnect (the stream's clock, each user's last
+//!   time) is the floor that places the local times of a repeated autumn hour, which a fresh
+//!   decoder would take an hour early (and the table refuse as out of order). The
 //!   integration's status vocabulary is shared by its tasks behind a mutex held for one frame.
 //!   A record the decoder rejects is logged with its line and skipped; the connection stays.
 //! - **Time**: records are stamped `received` from the connector's [`Clock`](crate::Clock),
