@@ -5,8 +5,7 @@
 
 use crate::table::{StateError, Update};
 use crate::writer::Writer;
-use rta_model::{AgentKey, Direction, IntegrationId, Observation, Phase, Status, Timestamp};
-use std::borrow::Cow;
+use rta_model::{AgentKey, IntegrationId, Observation, Timestamp};
 use std::collections::HashSet;
 
 /// A snapshot in progress for one integration, written through one [`Writer`].
@@ -70,30 +69,14 @@ impl<'t> Snapshot<'_, 't> {
         time: Timestamp,
         received: Timestamp,
     ) -> Vec<(AgentKey, Update<'t>)> {
-        let mut changes = Vec::new();
         let table = self.writer.table();
         let members = table.members(self.integration).unwrap_or_default();
+        let mut changes = Vec::new();
         for key in members {
             if self.seen.contains(&key) {
                 continue;
             }
-            let staffed = table
-                .get(key)
-                .is_some_and(|status| status.phase != Phase::LoggedOut);
-            let Some((_, external_id)) = table.identity(key).filter(|_| staffed) else {
-                continue;
-            };
-            let logged_out = Observation {
-                integration: self.integration,
-                external_id: Cow::Borrowed(external_id),
-                phase: Phase::LoggedOut,
-                direction: Direction::None,
-                status: Status::new(code),
-                time,
-                received,
-            };
-            let update = self.writer.update(key, &logged_out);
-            if matches!(update, Update::Changed { .. }) {
+            if let Some(update) = self.writer.log_out(key, code, time, received) {
                 changes.push((key, update));
             }
         }

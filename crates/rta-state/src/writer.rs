@@ -2,7 +2,8 @@
 
 use crate::symbols::SymbolCache;
 use crate::table::{StateError, StateTable, Update};
-use rta_model::{AgentKey, Observation};
+use rta_model::{AgentKey, Direction, Observation, Phase, Status, Timestamp};
+use std::borrow::Cow;
 
 /// One ingest worker's handle on the table: the shard writer.
 ///
@@ -56,5 +57,33 @@ impl<'t> Writer<'t> {
         table.apply(key, observation, |word| {
             symbols.intern(&table.symbols, word)
         })
+    }
+
+    /// Logs agent `key` out with status `code` at `time`, unless it is logged out already (or
+    /// unknown): the rule by which a completed snapshot logs out the agents it no longer lists.
+    /// Returns the update when the status changed.
+    pub fn log_out(
+        &mut self,
+        key: AgentKey,
+        code: &str,
+        time: Timestamp,
+        received: Timestamp,
+    ) -> Option<Update<'t>> {
+        let table = self.table;
+        let staffed = table
+            .get(key)
+            .is_some_and(|status| status.phase != Phase::LoggedOut);
+        let (integration, external_id) = table.identity(key).filter(|_| staffed)?;
+        let logged_out = Observation {
+            integration,
+            external_id: Cow::Borrowed(external_id),
+            phase: Phase::LoggedOut,
+            direction: Direction::None,
+            status: Status::new(code),
+            time,
+            received,
+        };
+        let update = self.update(key, &logged_out);
+        matches!(update, Update::Changed { .. }).then_some(update)
     }
 }

@@ -3,7 +3,7 @@
 //! complete (see `membership` for whom a snapshot speaks for). A snapshot cut off by a
 //! disconnect, or by a new `BEGIN`, logs nobody out; its rows stay applied like any status.
 
-use super::membership::{Membership, log_out};
+use super::membership::Membership;
 use crate::publisher::Publisher;
 use rta_model::{AgentKey, IntegrationId, Observation, Timestamp};
 use rta_state::{StateError, StateTable, Update, Writer};
@@ -130,7 +130,8 @@ impl<'t> Ingest<'t> {
         let mut logged_out = 0;
         for key in absent {
             if let Some(Update::Changed { current, .. }) =
-                log_out(&mut self.writer, key, &self.logged_out_code, time, received)
+                self.writer
+                    .log_out(key, &self.logged_out_code, time, received)
             {
                 self.publisher.status(key, &current);
                 logged_out += 1;

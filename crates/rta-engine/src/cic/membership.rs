@@ -14,12 +14,11 @@
 //!
 //! (The table's `Snapshot` also borrows its writer for the whole snapshot, which a snapshot
 //! spanning many socket reads, decoded through a callback, cannot hold; so both scopes apply
-//! their logouts here, through [`Writer::update`], with the same rule as the table's: agents
-//! already logged out are left as they are.)
+//! their logouts here, through [`Writer::log_out`](rta_state::Writer::log_out), the rule the
+//! table's `Snapshot` applies too: agents already logged out are left as they are.)
 
-use rta_model::{AgentKey, Direction, IntegrationId, Observation, Phase, Status, Timestamp};
-use rta_state::{StateTable, Update, Writer};
-use std::borrow::Cow;
+use rta_model::{AgentKey, IntegrationId};
+use rta_state::StateTable;
 use std::collections::{HashMap, HashSet};
 use std::sync::{Mutex, PoisonError};
 
@@ -78,36 +77,12 @@ impl Membership {
     }
 }
 
-/// Logs agent `key` out with status `code` at `time`, unless it is logged out already.
-/// Returns the update when the status changed.
-pub(crate) fn log_out<'t>(
-    writer: &mut Writer<'t>,
-    key: AgentKey,
-    code: &str,
-    time: Timestamp,
-    received: Timestamp,
-) -> Option<Update<'t>> {
-    let table = writer.table();
-    let staffed = table
-        .get(key)
-        .is_some_and(|status| status.phase != Phase::LoggedOut);
-    let (integration, external_id) = table.identity(key).filter(|_| staffed)?;
-    let logged_out = Observation {
-        integration,
-        external_id: Cow::Borrowed(external_id),
-        phase: Phase::LoggedOut,
-        direction: Direction::None,
-        status: Status::new(code),
-        time,
-        received,
-    };
-    let update = writer.update(key, &logged_out);
-    matches!(update, Update::Changed { .. }).then_some(update)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rta_model::{Direction, Observation, Phase, Status, Timestamp};
+    use rta_state::{Update, Writer};
+    use std::borrow::Cow;
 
     fn at(second: i64) -> Timestamp {
         Timestamp::from_second(1_795_420_800 + second).unwrap()
@@ -165,7 +140,7 @@ mod tests {
         let cic = table.add_integration();
         let mut writer = table.writer();
         let a = observe(&mut writer, cic, "a");
-        let update = log_out(&mut writer, a, "LoggedOut", at(5), at(6)).unwrap();
+        let update = writer.log_out(a, "LoggedOut", at(5), at(6)).unwrap();
         let Update::Changed { current, .. } = update else {
             panic!("{update:?}")
         };
@@ -174,6 +149,6 @@ mod tests {
             (Phase::LoggedOut, "LoggedOut")
         );
         assert_eq!(current.since, at(5));
-        assert_eq!(log_out(&mut writer, a, "LoggedOut", at(7), at(7)), None);
+        assert_eq!(writer.log_out(a, "LoggedOut", at(7), at(7)), None);
     }
 }
