@@ -11,7 +11,9 @@
 //! 2. [`parse_line`] reads a line-dialect record borrowing from the line (escapes `\|` and
 //!    `\\` copy only the values that have them); icws messages are read as a stream by the
 //!    session, their strings borrowed where JSON has no escape.
-//! 3. [`Session`], one per connection, turns records into [`Output`]s: statuses as
+//! 3. [`Session`], one per stream of connections to a server (kept across reconnects, so
+//!    that a reconnect inside a repeated DST hour still knows how far each user's time got,
+//!    see [`Session::connection_lost`]), turns records into [`Output`]s: statuses as
 //!    [`rta_model::Observation`]s in the canonical phase, snapshot begin/end/abort, heartbeats;
 //!    it converts local times in the integration's zone (DST repeats and gaps as the spec
 //!    says), merges icws deltas with each user's previous values, and counts what it ignores.

@@ -354,7 +354,10 @@ impl Session {
         }
     }
 
-    /// The connection ended: a snapshot in progress is cut off.
+    /// The connection ended: a snapshot in progress is cut off. The session stays usable for
+    /// the next connection to the same server and should be kept: it remembers how far the
+    /// stream and each user's time got, which resolves local times of a repeated DST hour
+    /// after a reconnect.
     pub fn connection_lost(&mut self, out: &mut impl FnMut(Output<'_>)) {
         self.abort_snapshot(out);
     }
