@@ -50,7 +50,7 @@ use crate::case::fold_bytes;
 use crate::error::{CicError, RecordError};
 use crate::icws::{self, Handler, Kind, StatusMessageItem, UserStatusItem};
 use crate::line::{LineRecord, StatusRecord, parse_line};
-use crate::time::{CicTime, parse_time};
+use crate::time::{CicTime, ZoneCache, parse_time};
 use crate::vocabulary::{Definition, KeyId, Vocabulary};
 use bytes::Bytes;
 use hashbrown::HashMap;
@@ -270,6 +270,8 @@ enum Applied {
 #[derive(Debug)]
 pub struct Session {
     config: SessionConfig,
+    /// `config.zone` with the offset window of the last local time.
+    zone: ZoneCache,
     users: HashMap<Box<[u8]>, UserMemory>,
     /// Bytes of the remembered ids, stations and unshared keys.
     memory: usize,
@@ -284,6 +286,7 @@ pub struct Session {
 impl Session {
     pub fn new(config: SessionConfig) -> Self {
         Session {
+            zone: ZoneCache::new(config.zone.clone()),
             config,
             users: HashMap::new(),
             memory: 0,
@@ -481,7 +484,7 @@ impl Session {
             return Ok(received);
         };
         let instant = time
-            .resolve(&self.config.zone, self.clock)
+            .resolve_cached(&mut self.zone, self.clock)
             .map_err(|_| RecordError::BadTime { field: "time" })?;
         self.advance_clock(instant);
         Ok(instant)
@@ -585,9 +588,9 @@ impl Session {
             Some(_) => user_time,
             None => user_time.max(self.clock),
         };
-        let resolve = |time: Option<CicTime>, field| {
+        let mut resolve = |time: Option<CicTime>, field| {
             time.map(|time| {
-                time.resolve(&self.config.zone, floor)
+                time.resolve_cached(&mut self.zone, floor)
                     .map_err(|_| RecordError::BadTime { field })
             })
             .transpose()

@@ -49,6 +49,108 @@ impl CicTime {
             CicTime::Utc(instant) => Ok(instant),
         }
     }
+
+    /// [`CicTime::resolve`] through a [`ZoneCache`] (the same instants).
+    pub(crate) fn resolve_cached(
+        self,
+        zone: &mut ZoneCache,
+        not_before: Option<Timestamp>,
+    ) -> Result<Timestamp, TimeOutOfRange> {
+        match self {
+            CicTime::Local(local) => zone.resolve(local, not_before),
+            CicTime::Utc(instant) => Ok(instant),
+        }
+    }
+}
+
+/// A [`Zone`] that remembers the offset of the last local time it resolved, with the local
+/// times for which that offset is the only one (between the zone's transitions around it,
+/// less their gaps and repeated hours): a local time in that window is converted with the
+/// offset alone, which gives what [`Zone::resolve`] gives (an unambiguous local time has one
+/// instant whatever the floor) for a fraction of the cost. Any other local time goes to
+/// [`Zone::resolve`], and a new window is computed from its instant when unambiguous.
+#[derive(Debug, Clone)]
+pub(crate) struct ZoneCache {
+    zone: Zone,
+    /// The zone's rules for its transitions (`None`: no window is ever kept).
+    tz: Option<TimeZone>,
+    window: Option<OffsetWindow>,
+}
+
+/// Local times `start <= t < end` are unambiguous with `offset`.
+#[derive(Debug, Clone, Copy)]
+struct OffsetWindow {
+    start: DateTime,
+    end: DateTime,
+    offset: Offset,
+}
+
+impl ZoneCache {
+    pub(crate) fn new(zone: Zone) -> Self {
+        ZoneCache {
+            tz: TimeZone::get(zone.name()).ok(),
+            zone,
+            window: None,
+        }
+    }
+
+    /// [`Zone::resolve`], with the window of the last unambiguous local time.
+    pub(crate) fn resolve(
+        &mut self,
+        local: DateTime,
+        not_before: Option<Timestamp>,
+    ) -> Result<Timestamp, TimeOutOfRange> {
+        if let Some(window) = &self.window {
+            if window.start <= local && local < window.end {
+                if let Ok(instant) = window.offset.to_timestamp(local) {
+                    return Ok(instant);
+                }
+            }
+        }
+        let instant = self.zone.resolve(local, not_before)?;
+        if let Some(tz) = &self.tz {
+            self.window = offset_window(tz, local, instant);
+        }
+        Ok(instant)
+    }
+}
+
+/// The window of unambiguous local times around `local`, which resolved to `instant`;
+/// `None` when `local` is not unambiguous (or the transitions cannot be read).
+fn offset_window(tz: &TimeZone, local: DateTime, instant: Timestamp) -> Option<OffsetWindow> {
+    let offset = tz.to_offset(instant);
+    if offset.to_timestamp(local).ok()? != instant {
+        return None; // in a gap: moved by it
+    }
+    let start = match tz
+        .preceding(
+            instant
+                .checked_add(jiff::SignedDuration::from_nanos(1))
+                .ok()?,
+        )
+        .next()
+    {
+        None => DateTime::MIN,
+        Some(previous) => {
+            let at = previous.timestamp();
+            if at > instant || previous.offset() != offset {
+                return None;
+            }
+            let before = tz.to_offset(at.checked_sub(jiff::SignedDuration::from_nanos(1)).ok()?);
+            before.max(offset).to_datetime(at)
+        }
+    };
+    let end = match tz.following(instant).next() {
+        None => DateTime::MAX,
+        Some(next) => {
+            let at = next.timestamp();
+            if at <= instant {
+                return None;
+            }
+            next.offset().min(offset).to_datetime(at)
+        }
+    };
+    (start <= local && local < end).then_some(OffsetWindow { start, end, offset })
 }
 
 /// Reads a time of either dialect (the whole input); `None` if it is not one.
@@ -383,6 +485,72 @@ mod tests {
         let mut out = Vec::new();
         write_basic_time(&mut out, "2026-11-23T07:58:12.25Z".parse().unwrap());
         assert_eq!(out, b"20261123T075812Z");
+    }
+
+    proptest::proptest! {
+        /// The cached offset gives what `Zone::resolve` gives, whatever came before: runs of
+        /// local times around the DST changes of 2026 (and 1970, 2000: the zone's table
+        /// rather than its rule) in zones with whole-hour, half-hour and no changes, with
+        /// floors before, at and after them.
+        #[test]
+        fn cached_offsets_resolve_as_the_zone_does(
+            zone in proptest::sample::select(&[
+                "America/New_York", "Europe/Paris", "Australia/Lord_Howe", "UTC", "Asia/Kolkata",
+            ][..]),
+            year in proptest::sample::select(&[1970i16, 2000, 2026][..]),
+            times in proptest::collection::vec(
+                (
+                    proptest::sample::select(&[(3i8, 8i8), (3, 29), (3, 30), (4, 5), (10, 25), (10, 26), (11, 1), (11, 2)][..]),
+                    0i8..24, 0i8..60, 0i8..60, 0i32..3, -7200i64..7200,
+                ),
+                1..40,
+            ),
+        ) {
+            let zone = Zone::get(zone).unwrap();
+            let mut cache = ZoneCache::new(zone.clone());
+            for ((month, day), hour, minute, second, nanos, floor) in times {
+                let local = date(year, month, day).at(hour, minute, second, nanos * 499_999_999);
+                let floor = zone.resolve(local, None).ok()
+                    .and_then(|at| at.checked_add(jiff::SignedDuration::from_secs(floor)).ok());
+                for floor in [None, floor] {
+                    proptest::prop_assert_eq!(
+                        cache.resolve(local, floor),
+                        zone.resolve(local, floor),
+                        "{} {:?}", local, floor
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn cached_offsets_across_the_new_york_changes() {
+        let zone = Zone::get("America/New_York").unwrap();
+        let mut cache = ZoneCache::new(zone.clone());
+        // Every 10 minutes through both changes of 2026, then backwards, then again with
+        // a floor past the repeated hour.
+        let mut times = Vec::new();
+        for (month, day) in [(3, 8), (11, 1)] {
+            for step in 0..24 * 6_i16 {
+                times.push(date(2026, month, day).at(
+                    (step / 6) as i8,
+                    (step % 6 * 10) as i8,
+                    0,
+                    0,
+                ));
+            }
+        }
+        let floor: Timestamp = "2026-11-01T06:30:00Z".parse().unwrap();
+        for local in times.iter().chain(times.iter().rev()) {
+            for floor in [None, Some(floor)] {
+                assert_eq!(
+                    cache.resolve(*local, floor),
+                    zone.resolve(*local, floor),
+                    "{local}"
+                );
+            }
+        }
+        assert!(cache.window.is_some());
     }
 
     #[test]
