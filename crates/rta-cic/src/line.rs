@@ -60,6 +60,61 @@ pub struct StatusRecord<'a> {
 
 /// Parses one framed line (without its line end).
 pub fn parse_line(line: &[u8]) -> Result<LineRecord<'_>, RecordError> {
+    match plain_status(line) {
+        Some(record) => record.map(LineRecord::Status),
+        None => parse_general(line),
+    }
+}
+
+/// A `STATUS` line without escapes that is UTF-8 (nearly every line), read in one pass: the
+/// line is checked once as a whole, split at its `|` up to the station's end, and its fields are slices of
+/// its text (no escape to look for, no UTF-8 check per field). `None` for any other line,
+/// which [`parse_general`] reads. Both read a plain line alike (tested): an absent field
+/// and an empty one are both `None`.
+fn plain_status(line: &[u8]) -> Option<Result<StatusRecord<'_>, RecordError>> {
+    if memchr::memchr(b'\\', line).is_some() {
+        return None;
+    }
+    let text = std::str::from_utf8(line).ok()?;
+    // The type, the 11 fields of a status, and the first of any that follow (ignored).
+    let mut fields = [""; 13];
+    let mut start = 0;
+    let mut count = 0;
+    for end in memchr::memchr_iter(b'|', line) {
+        fields[count] = &text[start..end];
+        start = end + 1;
+        count += 1;
+        if count == fields.len() {
+            break;
+        }
+    }
+    if count < fields.len() {
+        fields[count] = &text[start..];
+    }
+    if !fields[0].eq_ignore_ascii_case("STATUS") {
+        return None;
+    }
+    let field = |at: usize| Some(fields[at]).filter(|field| !field.is_empty());
+    let flag = |at: usize, name| flag(field(at).map(|field| Cow::Borrowed(field.as_bytes())), name);
+    Some((|| {
+        Ok(StatusRecord {
+            time: optional_time(field(1).map(|field| Cow::Borrowed(field.as_bytes())))?,
+            user_id: Cow::Borrowed(field(2).ok_or(RecordError::MissingUserId)?.as_bytes()),
+            status_key: Cow::Borrowed(field(3).ok_or(RecordError::MissingStatusKey)?),
+            status_text: field(4).map(Cow::Borrowed),
+            group: field(5).map(Cow::Borrowed),
+            logged_in: flag(6, "logged in")?,
+            acd: flag(7, "acd")?,
+            dnd: flag(8, "dnd")?,
+            acw: flag(9, "acw")?,
+            on_phone: flag(10, "on phone")?,
+            station: field(11).map(Cow::Borrowed),
+        })
+    })())
+}
+
+/// Any line, a field at a time (see [`Fields`]).
+fn parse_general(line: &[u8]) -> Result<LineRecord<'_>, RecordError> {
     let mut fields = Fields { rest: Some(line) };
     let kind = fields.next_raw().unwrap_or_default();
     if kind.eq_ignore_ascii_case(b"STATUS") {
@@ -395,6 +450,84 @@ mod tests {
             let (rest, field, escaped) = raw_field(&input);
             proptest::prop_assert_eq!(Ok((rest, field)), raw_field_nom(&input));
             proptest::prop_assert_eq!(escaped, field.contains(&b'\\'));
+        }
+    }
+
+    /// Both paths on one line: the same record or error.
+    fn both_paths(line: &[u8]) -> Result<LineRecord<'_>, RecordError> {
+        let general = parse_general(line);
+        assert_eq!(
+            parse_line(line),
+            general,
+            "{:?}",
+            String::from_utf8_lossy(line)
+        );
+        general
+    }
+
+    #[test]
+    fn plain_lines_read_as_the_general_path_reads_them() {
+        let mut plain = 0;
+        for line in [
+            &b"STATUS"[..],
+            b"STATUS|",
+            b"STATUS|2026-11-23 07:58:12|jdoe|Available|Available|AVAILABLE|1|1|0|0|0|7001",
+            b"STATUS|2026-11-23 07:58:12|jdoe|Available|Available|AVAILABLE|1|1|0|0|0|7001|",
+            b"STATUS|2026-11-23 07:58:12|jdoe|Available|Available|AVAILABLE|1|1|0|0|0|7001|x|y",
+            b"status||jdoe|At Lunch||||1|||",
+            b"Status||jdoe|",
+            b"STATUS||jdoe|Away|D\xc3\xa9jeuner|||||||x|y",
+            b"STATUS||jdoe|Away|||yes",
+            b"STATUS|yesterday|jdoe|Away",
+            b"STATUS|2026-11-23T07:58:12Z||Away",
+        ] {
+            plain += usize::from(plain_status(line).is_some());
+            both_paths(line).ok();
+        }
+        assert_eq!(plain, 11);
+        for other in [
+            &b""[..],
+            b"|",
+            b"STATUSX|",
+            b"SNAPSHOT|BEGIN|2026-11-23 08:00:00",
+            b"HEARTBEAT|2026-11-23 08:00:00|",
+            b"STATUS||a\\|b",
+            b"STATUS||ren\xe9|b",
+        ] {
+            assert!(plain_status(other).is_none());
+            both_paths(other).ok();
+        }
+    }
+
+    proptest::proptest! {
+        /// Any line reads alike on both paths: lines of random fields built of bytes that
+        /// matter (separators, escapes, flags, UTF-8 and Latin-1 letters, times).
+        #[test]
+        fn lines_read_alike_on_both_paths(
+            kind in proptest::sample::select(&["STATUS", "status", "SNAPSHOT", "HEARTBEAT", "X", ""][..]),
+            fields in proptest::collection::vec(
+                proptest::collection::vec(
+                    proptest::sample::select(&[
+                        "a", "Z", " ", ",", "0", "1", "|", "\\", "\u{e9}", "\u{212a}",
+                        "\u{1f600}", "BEGIN", "end", "2026-11-23 07:58:12", "20261123T075812Z",
+                    ][..]),
+                    0..4,
+                ),
+                0..15,
+            ),
+            latin1 in proptest::option::of(0usize..200),
+        ) {
+            let mut line = kind.as_bytes().to_vec();
+            for field in fields {
+                line.push(b'|');
+                line.extend(field.concat().bytes());
+            }
+            if let Some(at) = latin1 {
+                if at < line.len() {
+                    line.insert(at, 0xe9);
+                }
+            }
+            both_paths(&line).ok();
         }
     }
 
