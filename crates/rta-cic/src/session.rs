@@ -51,7 +51,7 @@ use crate::error::{CicError, RecordError};
 use crate::icws::{self, Handler, Kind, StatusMessageItem, UserStatusItem};
 use crate::line::{LineRecord, StatusRecord, parse_line};
 use crate::time::{CicTime, ZoneCache, parse_time};
-use crate::vocabulary::{Definition, KeyId, Vocabulary};
+use crate::vocabulary::{Definition, KeyCache, KeyId, Vocabulary};
 use bytes::Bytes;
 use hashbrown::HashMap;
 use jiff::Timestamp;
@@ -272,6 +272,8 @@ pub struct Session {
     config: SessionConfig,
     /// `config.zone` with the offset window of the last local time.
     zone: ZoneCache,
+    /// The last status keys and their ids in the vocabulary.
+    keys: KeyCache,
     users: HashMap<Box<[u8]>, UserMemory>,
     /// Bytes of the remembered ids, stations and unshared keys.
     memory: usize,
@@ -287,6 +289,7 @@ impl Session {
     pub fn new(config: SessionConfig) -> Self {
         Session {
             zone: ZoneCache::new(config.zone.clone()),
+            keys: KeyCache::default(),
             config,
             users: HashMap::new(),
             memory: 0,
@@ -601,7 +604,7 @@ impl Session {
             .or_else(|| previous.and_then(|user| user.on_phone_changed));
 
         let key = match input.status_key.filter(|key| !key.is_empty()) {
-            Some(key) => match vocabulary.intern(&key) {
+            Some(key) => match self.keys.intern(&key, vocabulary) {
                 Some(id) => StoredKey::Interned(id),
                 None => StoredKey::Folded(crate::case::fold_str(key).into()),
             },

@@ -189,6 +189,63 @@ impl Vocabulary {
     }
 }
 
+/// A connection's last status keys as sent, with their ids: a key sent again byte for byte
+/// (the usual case: a server spells each status one way) takes its id from here without
+/// the vocabulary's hash of its folded form. Direct-mapped, keys of at most
+/// [`KeyCache::MAX_KEY`] bytes kept inline (no allocation); a miss or a longer key goes to
+/// [`Vocabulary::intern`]. Valid for one vocabulary, as the ids of a session are.
+#[derive(Debug, Clone)]
+pub(crate) struct KeyCache {
+    slots: [KeySlot; KeyCache::SLOTS],
+}
+
+#[derive(Debug, Clone, Copy)]
+struct KeySlot {
+    /// 0: empty (an empty key is never looked up).
+    len: u8,
+    bytes: [u8; KeyCache::MAX_KEY],
+    id: KeyId,
+}
+
+impl Default for KeyCache {
+    fn default() -> Self {
+        KeyCache {
+            slots: [KeySlot {
+                len: 0,
+                bytes: [0; KeyCache::MAX_KEY],
+                id: KeyId(0),
+            }; KeyCache::SLOTS],
+        }
+    }
+}
+
+impl KeyCache {
+    const SLOTS: usize = 32;
+    const MAX_KEY: usize = 32;
+
+    /// [`Vocabulary::intern`], through the cache.
+    pub(crate) fn intern(&mut self, key: &str, vocabulary: &mut Vocabulary) -> Option<KeyId> {
+        let bytes = key.as_bytes();
+        let (Some(&first), Some(&last)) = (bytes.first(), bytes.last()) else {
+            return vocabulary.intern(key);
+        };
+        if bytes.len() > Self::MAX_KEY {
+            return vocabulary.intern(key);
+        }
+        let slot = &mut self.slots
+            [(bytes.len() * 7 + usize::from(first) * 3 + usize::from(last)) % Self::SLOTS];
+        let len = usize::from(slot.len);
+        if len == bytes.len() && slot.bytes[..len] == *bytes {
+            return Some(slot.id);
+        }
+        let id = vocabulary.intern(key)?;
+        slot.len = bytes.len() as u8;
+        slot.bytes[..bytes.len()].copy_from_slice(bytes);
+        slot.id = id;
+        Some(id)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -243,6 +300,38 @@ mod tests {
         assert!(vocabulary.define("available", short.clone()));
         assert_eq!(vocabulary.definition("AVAILABLE"), Some(&short));
         assert_eq!(vocabulary.definitions_dropped(), 1);
+    }
+
+    proptest::proptest! {
+        /// The cache gives the vocabulary's ids: keys in any case, of every length around
+        /// the cache's limit, colliding in its slots, with a vocabulary that fills up.
+        #[test]
+        fn cached_keys_intern_as_the_vocabulary_does(
+            keys in proptest::collection::vec(
+                (proptest::sample::select(&[
+                    "", "a", "A", "b", "Available", "AVAILABLE", "Available, No ACD",
+                    "At Lunch", "at lunch", "ACW - Manual", "D\u{e9}jeuner", "\u{212a}ey", "key",
+                    "abcdefghijklmnopqrstuvwxyz012345", "abcdefghijklmnopqrstuvwxyz0123456",
+                    "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345",
+                ][..]), 0usize..40),
+                1..80,
+            ),
+            max_keys in 1usize..20,
+        ) {
+            let mut direct = Vocabulary::with_limits(max_keys, 1000);
+            let mut cached = Vocabulary::with_limits(max_keys, 1000);
+            let mut cache = KeyCache::default();
+            for (key, n) in keys {
+                // Numbered keys fill the slots and the vocabulary.
+                let key = if n < 20 { key.to_owned() } else { format!("{key}{n}") };
+                let id = cache.intern(&key, &mut cached);
+                proptest::prop_assert_eq!(id, direct.intern(&key), "{}", key);
+                proptest::prop_assert_eq!(
+                    id.and_then(|id| cached.get(id)).map(|(key, _)| key.to_owned()),
+                    id.and_then(|id| direct.get(id)).map(|(key, _)| key.to_owned())
+                );
+            }
+        }
     }
 
     #[test]
