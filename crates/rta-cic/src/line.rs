@@ -60,9 +60,47 @@ pub struct StatusRecord<'a> {
 
 /// Parses one framed line (without its line end).
 pub fn parse_line(line: &[u8]) -> Result<LineRecord<'_>, RecordError> {
-    match plain_status(line) {
+    parse_line_cached(line, &mut TimeCache::default())
+}
+
+/// [`parse_line`], with the time of the last plain status line remembered.
+pub(crate) fn parse_line_cached<'a>(
+    line: &'a [u8],
+    times: &mut TimeCache,
+) -> Result<LineRecord<'a>, RecordError> {
+    match plain_status(line, times) {
         Some(record) => record.map(LineRecord::Status),
         None => parse_general(line),
+    }
+}
+
+/// The last time read from a plain status line, as written and as read: the statuses a
+/// server sends in one second share their time, which is then read once. Times up to
+/// [`TimeCache::MAX`] bytes, kept inline.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct TimeCache {
+    /// 0: nothing kept.
+    len: u8,
+    bytes: [u8; TimeCache::MAX],
+    time: Option<CicTime>,
+}
+
+impl TimeCache {
+    const MAX: usize = 32;
+
+    /// [`parse_time`] of `field`, from the cache when it is the last one read.
+    fn parse(&mut self, field: &[u8]) -> Option<CicTime> {
+        let len = usize::from(self.len);
+        if len == field.len() && self.bytes[..len] == *field {
+            return self.time;
+        }
+        let time = parse_time(field);
+        if let Some(bytes) = self.bytes.get_mut(..field.len()) {
+            bytes.copy_from_slice(field);
+            self.len = field.len() as u8;
+            self.time = time;
+        }
+        time
     }
 }
 
@@ -72,7 +110,10 @@ pub fn parse_line(line: &[u8]) -> Result<LineRecord<'_>, RecordError> {
 /// its fields are slices of its text (no escape to look for, no UTF-8 check per field).
 /// `None` for any other line, which [`parse_general`] reads. Both read a plain line alike
 /// (tested): an absent field and an empty one are both `None`.
-fn plain_status(line: &[u8]) -> Option<Result<StatusRecord<'_>, RecordError>> {
+fn plain_status<'a>(
+    line: &'a [u8],
+    times: &mut TimeCache,
+) -> Option<Result<StatusRecord<'a>, RecordError>> {
     let text = std::str::from_utf8(line).ok()?;
     // The type, the 11 fields of a status, and the first of any that follow (ignored).
     let mut fields = [""; 13];
@@ -118,7 +159,13 @@ fn plain_status(line: &[u8]) -> Option<Result<StatusRecord<'_>, RecordError>> {
     let flag = |at: usize, name| flag(field(at).map(|field| Cow::Borrowed(field.as_bytes())), name);
     Some((|| {
         Ok(StatusRecord {
-            time: optional_time(field(1).map(|field| Cow::Borrowed(field.as_bytes())))?,
+            time: field(1)
+                .map(|field| {
+                    times
+                        .parse(field.as_bytes())
+                        .ok_or(RecordError::BadTime { field: "time" })
+                })
+                .transpose()?,
             user_id: Cow::Borrowed(field(2).ok_or(RecordError::MissingUserId)?.as_bytes()),
             status_key: Cow::Borrowed(field(3).ok_or(RecordError::MissingStatusKey)?),
             status_text: field(4).map(Cow::Borrowed),
@@ -512,7 +559,7 @@ mod tests {
             b"STATUS|yesterday|jdoe|Away",
             b"STATUS|2026-11-23T07:58:12Z||Away",
         ] {
-            plain += usize::from(plain_status(line).is_some());
+            plain += usize::from(plain_status(line, &mut TimeCache::default()).is_some());
             both_paths(line).ok();
         }
         assert_eq!(plain, 11);
@@ -525,7 +572,7 @@ mod tests {
             b"STATUS||a\\|b",
             b"STATUS||ren\xe9|b",
         ] {
-            assert!(plain_status(other).is_none());
+            assert!(plain_status(other, &mut TimeCache::default()).is_none());
             both_paths(other).ok();
         }
     }
@@ -559,6 +606,28 @@ mod tests {
                 }
             }
             both_paths(&line).ok();
+        }
+    }
+
+    proptest::proptest! {
+        /// A run of lines read with one time cache reads as each line alone: times that
+        /// repeat, change, are empty, bad, or too long to keep.
+        #[test]
+        fn cached_times_read_as_parsed_ones(
+            times in proptest::collection::vec(proptest::sample::select(&[
+                "", "2026-11-23 07:58:12", "2026-11-23 07:58:13", "2026-11-23T07:58:12Z",
+                "20261123T075812", "2026-11-23 07:58:12.123456789123456789", "2026-11-23 07:58:1",
+                "2026-11-23 07:58:12.1234567891234567891", "yesterday",
+            ][..]), 1..30),
+        ) {
+            let mut cache = TimeCache::default();
+            for time in times {
+                let line = format!("STATUS|{time}|jdoe|Available|||1");
+                proptest::prop_assert_eq!(
+                    parse_line_cached(line.as_bytes(), &mut cache),
+                    parse_general(line.as_bytes())
+                );
+            }
         }
     }
 

@@ -49,7 +49,7 @@
 use crate::case::fold_bytes;
 use crate::error::{CicError, RecordError};
 use crate::icws::{self, Handler, Kind, StatusMessageItem, UserStatusItem};
-use crate::line::{LineRecord, StatusRecord, parse_line};
+use crate::line::{LineRecord, StatusRecord, TimeCache, parse_line_cached};
 use crate::time::{CicTime, ZoneCache, parse_time};
 use crate::vocabulary::{Definition, KeyCache, KeyId, Vocabulary};
 use bytes::Bytes;
@@ -274,6 +274,8 @@ pub struct Session {
     zone: ZoneCache,
     /// The last status keys and their ids in the vocabulary.
     keys: KeyCache,
+    /// The time of the last status line.
+    times: TimeCache,
     users: HashMap<Box<[u8]>, UserMemory>,
     /// Bytes of the remembered ids, stations and unshared keys.
     memory: usize,
@@ -290,6 +292,7 @@ impl Session {
         Session {
             zone: ZoneCache::new(config.zone.clone()),
             keys: KeyCache::default(),
+            times: TimeCache::default(),
             config,
             users: HashMap::new(),
             memory: 0,
@@ -375,7 +378,7 @@ impl Session {
         vocabulary: &mut Vocabulary,
         out: &mut impl FnMut(Output<'_>),
     ) -> Result<(), CicError> {
-        let result = match parse_line(line) {
+        let result = match parse_line_cached(line, &mut self.times) {
             Ok(LineRecord::Status(record)) => {
                 match self.apply_status(record.into(), received, vocabulary, out) {
                     Ok(Applied::Remembered) => Ok(()),
