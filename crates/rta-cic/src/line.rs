@@ -106,7 +106,8 @@ impl TimeCache {
 
 /// A `STATUS` line without escapes that is UTF-8 (nearly every line), read in one pass: the
 /// line is checked once as a whole, split at its `|` up to the station's end (from a mask of
-/// the `|` and a test for `\\` of 16 bytes at a time, instead of a search per field), and
+/// the `|` and a test for `\\` of 8 bytes at a time, in a `u64`, instead of a search per
+/// field), and
 /// its fields are slices of its text (no escape to look for, no UTF-8 check per field).
 /// `None` for any other line, which [`parse_general`] reads. Both read a plain line alike
 /// (tested): an absent field and an empty one are both `None`.
@@ -119,23 +120,24 @@ fn plain_status<'a>(
     let mut fields = [""; 13];
     let mut start = 0;
     let mut count = 0;
-    // 16 bytes at a time: a mask of the `|` (a bit per byte) and whether there is a `\`.
-    let mut chunks = line.chunks_exact(16);
+    // 8 bytes at a time: a mask of the `|` (the high bit of each byte) and whether there
+    // is a `\\`.
+    let mut chunks = line.chunks_exact(8);
     let mut base = 0;
     for chunk in chunks.by_ref() {
-        let (separators, escapes) = masks(chunk.try_into().expect("16 bytes"));
-        if escapes {
+        let word = u64::from_le_bytes(chunk.try_into().expect("8 bytes"));
+        if zero_bytes(word ^ (REPEAT * u64::from(b'\\'))) != 0 {
             return None;
         }
-        let mut bits = separators;
+        let mut bits = zero_bytes(word ^ (REPEAT * u64::from(b'|')));
         while bits != 0 && count < fields.len() {
-            let end = base + bits.trailing_zeros() as usize;
+            let end = base + bits.trailing_zeros() as usize / 8;
             fields[count] = &text[start..end];
             start = end + 1;
             count += 1;
             bits &= bits - 1;
         }
-        base += 16;
+        base += 8;
     }
     for (at, &byte) in chunks.remainder().iter().enumerate() {
         match byte {
@@ -180,15 +182,13 @@ fn plain_status<'a>(
     })())
 }
 
-/// The `|` of 16 bytes (bit `i`: byte `i`), and whether one is a `\\`.
-fn masks(chunk: &[u8; 16]) -> (u32, bool) {
-    let mut separators = 0u16;
-    let mut escapes = 0u16;
-    for (at, &byte) in chunk.iter().enumerate() {
-        separators |= u16::from(byte == b'|') << at;
-        escapes |= u16::from(byte == b'\\') << at;
-    }
-    (u32::from(separators), escapes != 0)
+/// A byte of ones in each of a word's bytes.
+const REPEAT: u64 = u64::from_le_bytes([1; 8]);
+
+/// The high bit of each zero byte of `word`, exactly (no carry between bytes).
+fn zero_bytes(word: u64) -> u64 {
+    let low7 = REPEAT * 0x7f;
+    !(((word & low7) + low7) | word) & !low7
 }
 
 /// Any line, a field at a time (see [`Fields`]).
@@ -627,6 +627,23 @@ mod tests {
                     parse_line_cached(line.as_bytes(), &mut cache),
                     parse_general(line.as_bytes())
                 );
+            }
+        }
+    }
+
+    #[test]
+    fn zero_bytes_are_found_exactly() {
+        // Every byte beside every neighbour that could carry or borrow into it.
+        for byte in 0..=255u8 {
+            for neighbour in [0u8, 1, 0x7f, 0x80, 0x81, 0xff] {
+                for at in 0..8 {
+                    let mut bytes = [neighbour; 8];
+                    bytes[at] = byte;
+                    let expected = bytes.iter().enumerate().fold(0u64, |mask, (i, &b)| {
+                        mask | (u64::from(b == 0) << (8 * i + 7))
+                    });
+                    assert_eq!(zero_bytes(u64::from_le_bytes(bytes)), expected, "{bytes:?}");
+                }
             }
         }
     }
