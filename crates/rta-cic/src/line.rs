@@ -116,9 +116,9 @@ fn plain_status<'a>(
     times: &mut TimeCache,
 ) -> Option<Result<StatusRecord<'a>, RecordError>> {
     let text = std::str::from_utf8(line).ok()?;
-    // The type, the 11 fields of a status, and the first of any that follow (ignored).
-    let mut fields = [""; 13];
-    let mut start = 0;
+    // Where the type, the 11 fields of a status, and the first of any that follow (ignored)
+    // end; a field starts after the end of the one before.
+    let mut ends = [line.len(); 13];
     let mut count = 0;
     // 8 bytes at a time: a mask of the `|` (the high bit of each byte) and whether there
     // is a `\\`.
@@ -130,10 +130,8 @@ fn plain_status<'a>(
             return None;
         }
         let mut bits = zero_bytes(word ^ (REPEAT * u64::from(b'|')));
-        while bits != 0 && count < fields.len() {
-            let end = base + bits.trailing_zeros() as usize / 8;
-            fields[count] = &text[start..end];
-            start = end + 1;
+        while bits != 0 && count < ends.len() {
+            ends[count] = base + bits.trailing_zeros() as usize / 8;
             count += 1;
             bits &= bits - 1;
         }
@@ -142,42 +140,45 @@ fn plain_status<'a>(
     for (at, &byte) in chunks.remainder().iter().enumerate() {
         match byte {
             b'\\' => return None,
-            b'|' if count < fields.len() => {
-                let end = base + at;
-                fields[count] = &text[start..end];
-                start = end + 1;
+            b'|' if count < ends.len() => {
+                ends[count] = base + at;
                 count += 1;
             }
             _ => {}
         }
     }
-    if count < fields.len() {
-        fields[count] = &text[start..];
-    }
-    if !fields[0].eq_ignore_ascii_case("STATUS") {
+    if !line[..ends[0]].eq_ignore_ascii_case(b"STATUS") {
         return None;
     }
-    let field = |at: usize| Some(fields[at]).filter(|field| !field.is_empty());
-    let flag = |at: usize, name| flag(field(at).map(|field| Cow::Borrowed(field.as_bytes())), name);
+    // Field `at` (1 to 11) as bytes or text; `None` when empty or absent.
+    let span = |at: usize| Some((ends[at - 1] + 1, ends[at])).filter(|(start, end)| start < end);
+    let bytes = |at: usize| span(at).map(|(start, end)| &line[start..end]);
+    let text = |at: usize| span(at).map(|(start, end)| Cow::Borrowed(&text[start..end]));
+    let flag = |at: usize, field| match bytes(at) {
+        None => Ok(None),
+        Some(b"0") => Ok(Some(false)),
+        Some(b"1") => Ok(Some(true)),
+        Some(_) => Err(RecordError::BadFlag { field }),
+    };
     Some((|| {
         Ok(StatusRecord {
-            time: field(1)
+            time: bytes(1)
                 .map(|field| {
                     times
-                        .parse(field.as_bytes())
+                        .parse(field)
                         .ok_or(RecordError::BadTime { field: "time" })
                 })
                 .transpose()?,
-            user_id: Cow::Borrowed(field(2).ok_or(RecordError::MissingUserId)?.as_bytes()),
-            status_key: Cow::Borrowed(field(3).ok_or(RecordError::MissingStatusKey)?),
-            status_text: field(4).map(Cow::Borrowed),
-            group: field(5).map(Cow::Borrowed),
+            user_id: Cow::Borrowed(bytes(2).ok_or(RecordError::MissingUserId)?),
+            status_key: text(3).ok_or(RecordError::MissingStatusKey)?,
+            status_text: text(4),
+            group: text(5),
             logged_in: flag(6, "logged in")?,
             acd: flag(7, "acd")?,
             dnd: flag(8, "dnd")?,
             acw: flag(9, "acw")?,
             on_phone: flag(10, "on phone")?,
-            station: field(11).map(Cow::Borrowed),
+            station: text(11),
         })
     })())
 }
