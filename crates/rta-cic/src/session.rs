@@ -54,10 +54,12 @@ use crate::time::{CicTime, ZoneCache, parse_time};
 use crate::vocabulary::{Definition, KeyCache, KeyId, Vocabulary};
 use bytes::Bytes;
 use hashbrown::HashMap;
+use hashbrown::hash_map::RawEntryMut;
 use jiff::Timestamp;
 use rta_lines::{FrameError, LineCodec, Snippet};
 use rta_model::{Code, Direction, IntegrationId, Observation, Phase, Status, Zone};
 use std::borrow::Cow;
+use std::hash::BuildHasher;
 
 /// The two wire formats of `specs/cic.md`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -537,35 +539,41 @@ impl Session {
     fn remember(
         &mut self,
         id: &[u8],
+        hash: u64,
         mut values: UserMemory,
         station: Option<Option<&str>>,
     ) -> (Applied, Option<UserMemory>) {
         let limit = self.config.max_memory;
-        if let Some(user) = self.users.get_mut(id) {
-            let before = id.len() + user.cost();
-            values.station = match station {
-                Some(new) if user.station.as_deref() != new => new.map(Box::from),
-                _ => user.station.take(),
-            };
-            if self.snapshot.is_none() {
-                values.seen_in = user.seen_in;
+        let users = self.users.len();
+        let vacant = match self.users.raw_entry_mut().from_key_hashed_nocheck(hash, id) {
+            RawEntryMut::Occupied(mut entry) => {
+                let user = entry.get_mut();
+                let before = id.len() + user.cost();
+                values.station = match station {
+                    Some(new) if user.station.as_deref() != new => new.map(Box::from),
+                    _ => user.station.take(),
+                };
+                if self.snapshot.is_none() {
+                    values.seen_in = user.seen_in;
+                }
+                values.time = values.time.or(user.time);
+                *user = values;
+                let after = id.len() + user.cost();
+                if self.memory - before + after <= limit {
+                    self.memory = self.memory - before + after;
+                    return (Applied::Remembered, None);
+                }
+                self.memory -= before;
+                self.stats.users_over_limit += 1;
+                return (Applied::NotRemembered, Some(entry.remove()));
             }
-            values.time = values.time.or(user.time);
-            *user = values;
-            let after = id.len() + user.cost();
-            if self.memory - before + after <= limit {
-                self.memory = self.memory - before + after;
-                return (Applied::Remembered, None);
-            }
-            self.memory -= before;
-            self.stats.users_over_limit += 1;
-            return (Applied::NotRemembered, self.users.remove(id));
-        }
+            RawEntryMut::Vacant(vacant) => vacant,
+        };
         values.station = station.flatten().map(Box::from);
         let cost = id.len() + values.cost();
-        if self.users.len() < self.config.max_users && self.memory + cost <= limit {
+        if users < self.config.max_users && self.memory + cost <= limit {
             self.memory += cost;
-            self.users.insert(Box::from(id), values);
+            vacant.insert_hashed_nocheck(hash, Box::from(id), values);
             return (Applied::Remembered, None);
         }
         self.stats.users_over_limit += 1;
@@ -585,7 +593,13 @@ impl Session {
         } else {
             input.user_id
         };
-        let memory = self.users.get(&*id);
+        // One hash of the id for its lookup here and in `remember`.
+        let hash = self.users.hasher().hash_one(&*id);
+        let memory = self
+            .users
+            .raw_entry()
+            .from_key_hashed_nocheck(hash, &*id)
+            .map(|(_, user)| user);
         let previous = memory.filter(|_| input.merge);
 
         // The DST floor: see the module docs.
@@ -644,6 +658,7 @@ impl Session {
         };
         let (applied, forgotten) = self.remember(
             &id,
+            hash,
             remembered,
             station_changed.then_some(station.as_deref()),
         );
