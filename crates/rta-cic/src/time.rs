@@ -83,6 +83,9 @@ struct OffsetWindow {
     start: DateTime,
     end: DateTime,
     offset: Offset,
+    /// The last local time converted in the window, and its instant (the statuses of one
+    /// second share their time).
+    last: Option<(DateTime, Timestamp)>,
 }
 
 impl ZoneCache {
@@ -100,9 +103,15 @@ impl ZoneCache {
         local: DateTime,
         not_before: Option<Timestamp>,
     ) -> Result<Timestamp, TimeOutOfRange> {
-        if let Some(window) = &self.window {
+        if let Some(window) = &mut self.window {
+            if let Some((last, instant)) = window.last {
+                if last == local {
+                    return Ok(instant);
+                }
+            }
             if window.start <= local && local < window.end {
                 if let Ok(instant) = window.offset.to_timestamp(local) {
+                    window.last = Some((local, instant));
                     return Ok(instant);
                 }
             }
@@ -150,7 +159,12 @@ fn offset_window(tz: &TimeZone, local: DateTime, instant: Timestamp) -> Option<O
             next.offset().min(offset).to_datetime(at)
         }
     };
-    (start <= local && local < end).then_some(OffsetWindow { start, end, offset })
+    (start <= local && local < end).then_some(OffsetWindow {
+        start,
+        end,
+        offset,
+        last: Some((local, instant)),
+    })
 }
 
 /// Reads a time of either dialect (the whole input); `None` if it is not one.
