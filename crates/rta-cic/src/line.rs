@@ -106,7 +106,7 @@ impl TimeCache {
 
 /// A `STATUS` line without escapes that is UTF-8 (nearly every line), read in one pass: the
 /// line is checked once as a whole, split at its `|` up to the station's end (from a mask of
-/// the `|` and a test for `\\` of 8 bytes at a time, in a `u64`, instead of a search per
+/// the `|` and a test for `\` of 8 bytes at a time, in a `u64`, instead of a search per
 /// field), and
 /// its fields are slices of its text (no escape to look for, no UTF-8 check per field).
 /// `None` for any other line, which [`parse_general`] reads. Both read a plain line alike
@@ -121,7 +121,7 @@ fn plain_status<'a>(
     let mut ends = [line.len(); 13];
     let mut count = 0;
     // 8 bytes at a time: a mask of the `|` (the high bit of each byte) and whether there
-    // is a `\\`.
+    // is a `\`.
     let mut chunks = line.chunks_exact(8);
     let mut base = 0;
     for chunk in chunks.by_ref() {
