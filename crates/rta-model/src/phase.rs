@@ -18,6 +18,18 @@ pub enum Phase {
 }
 
 impl Phase {
+    /// Every phase, in declaration order.
+    pub const ALL: [Phase; 8] = [
+        Phase::LoggedOut,
+        Phase::Available,
+        Phase::Ringing,
+        Phase::Talking,
+        Phase::WrapUp,
+        Phase::Away,
+        Phase::Other,
+        Phase::Unknown,
+    ];
+
     /// The snake_case name used in events and configuration.
     pub fn as_str(self) -> &'static str {
         match self {

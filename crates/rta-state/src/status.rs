@@ -21,16 +21,6 @@ pub struct AgentStatus<'t> {
     pub sequence: u64,
 }
 
-const PHASES: [Phase; 8] = [
-    Phase::LoggedOut,
-    Phase::Available,
-    Phase::Ringing,
-    Phase::Talking,
-    Phase::WrapUp,
-    Phase::Away,
-    Phase::Other,
-    Phase::Unknown,
-];
 const DIRECTIONS: [Direction; 3] = [Direction::None, Direction::In, Direction::Out];
 
 const PRESENT: u64 = 1 << 63;
@@ -106,7 +96,7 @@ pub(crate) fn pack_what(
     mut intern: impl FnMut(&str) -> Symbol,
     observation: &Observation<'_>,
 ) -> [u64; 3] {
-    let phase = PHASES
+    let phase = Phase::ALL
         .iter()
         .position(|&p| p == observation.phase)
         .unwrap_or(7) as u64;
@@ -183,7 +173,7 @@ fn unpack_at<'t>(
 ) -> AgentStatus<'t> {
     let what = words[WHAT];
     AgentStatus {
-        phase: PHASES[((what >> 40) & 0xff) as usize % PHASES.len()],
+        phase: Phase::ALL[((what >> 40) & 0xff) as usize % Phase::ALL.len()],
         direction: DIRECTIONS[((what >> 32) & 0xff) as usize % DIRECTIONS.len()],
         code: symbols.word(Symbol((what & VALUE) as u32)),
         reason: unpack_code(symbols, words[REASON]),

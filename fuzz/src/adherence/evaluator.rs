@@ -67,16 +67,6 @@ const STANDARD: [(&str, &str); 8] = [
     ("LOGOUT", ""),
 ];
 const DETAILS: [Option<&str>; 5] = [None, Some("101"), Some(" 101 "), Some(""), Some("x")];
-const PHASES: [Phase; 8] = [
-    Phase::LoggedOut,
-    Phase::Available,
-    Phase::Ringing,
-    Phase::Talking,
-    Phase::WrapUp,
-    Phase::Away,
-    Phase::Other,
-    Phase::Unknown,
-];
 const HEALTHS: [FeedHealth; 4] = [
     FeedHealth::Up,
     FeedHealth::Waiting,
@@ -741,7 +731,7 @@ pub fn adherence_evaluator(data: &[u8]) {
                 let observation = Observation {
                     integration: IntegrationId(d.pick(&[0, 0, 0, 1, 2, 3])),
                     external_id,
-                    phase: d.pick(&PHASES),
+                    phase: d.pick(&Phase::ALL),
                     direction: d.pick(&[Direction::None, Direction::In, Direction::Out]),
                     status: Status {
                         code: Cow::Borrowed(d.pick(&CODES)),
