@@ -76,6 +76,7 @@ mod bus;
 pub mod cic;
 mod clock;
 mod live;
+pub mod odigo;
 mod publisher;
 
 pub use bus::{

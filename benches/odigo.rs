@@ -1,0 +1,2 @@
+//! Odigo benchmarks (to be written: the decoder beside serde_json::Value, HTTP ingest).
+fn main() {}

@@ -1,0 +1,5 @@
+//! # The Odigo HTTP receiver
+//!
+//! (To be written.)
+
+pub mod pause;

@@ -1,0 +1,1 @@
+//! Pause with details: the web-service client and the resolver. (Owner: pause details.)

@@ -1,0 +1,16 @@
+//! # rta-odigo: Odigo agent status notifications (sans-IO)
+//!
+//! (Crate docs to be written: the decoder, de-duplication, the token, pause details.)
+
+mod decode;
+mod dedup;
+mod error;
+mod notification;
+mod pause;
+mod token;
+
+pub use decode::{BodyFormat, decode};
+pub use dedup::Dedup;
+pub use error::DecodeError;
+pub use notification::{AgentState, Notification, Pause, State};
+pub use token::{Token, TokenError, TokenHash};

@@ -1,0 +1,1 @@
+//! Pause with details: the look-up of an agent's current pause. (Owner: pause details.)
