@@ -75,6 +75,7 @@
 mod bus;
 pub mod cic;
 mod clock;
+mod health;
 mod live;
 pub mod odigo;
 mod publisher;

@@ -3,7 +3,7 @@
 
 use super::addresses::{Address, AddressError, parse_addresses};
 use super::backoff::{Backoff, BackoffConfig};
-use super::health::Health;
+use crate::health::Health;
 use super::ingest::Ingest;
 use super::membership::Membership;
 use super::watchdog::{DEFAULT_SILENCE, Watchdog};
@@ -359,8 +359,9 @@ impl Shared {
     /// The health of address `index`, announced (`waiting`).
     fn health(&self, index: usize) -> Health {
         let health = Health::new(
+            "CIC",
             self.config.name.clone(),
-            self.config.addresses[index].to_string(),
+            Some(self.config.addresses[index].to_string()),
         );
         health.announce(self.clock.now(), &*self.publisher);
         health

@@ -82,7 +82,6 @@
 mod addresses;
 mod backoff;
 mod connector;
-mod health;
 mod ingest;
 mod membership;
 mod watchdog;

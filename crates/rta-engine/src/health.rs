@@ -1,43 +1,35 @@
-//! Feed health of one ACD server address.
+//! Feed health of one feed (an integration, or one address of it), published on change.
 //!
-//! | what happened | health |
-//! |---|---|
-//! | configured, no complete snapshot yet | `waiting` |
-//! | a snapshot completed on the connection | `up` |
-//! | nothing received for the silence limit (the connection is then dropped) | `stale` |
-//! | a connection attempt failed, or the connection was lost | `down` |
-//!
-//! A server that never completed a first snapshot is not healthy, so `up` waits for the first
-//! `SNAPSHOT|END` of each connection (records before it do not count): after `stale` or
-//! `down`, the address stays so while the new connection delivers its snapshot. Connecting
-//! alone changes nothing, so a server that accepts and drops at once stays `down` quietly.
-//!
-//! An event is published, and one line logged, only when the health changes: a server that
-//! refuses a thousand attempts in a row is one `down` event and one warning (each attempt is
-//! logged at `debug`).
+//! Each adapter decides when its feed is `waiting`, `up`, `stale` or `down` (the CIC
+//! connector in [`crate::cic`], the Odigo receiver in [`crate::odigo`]); this holds the
+//! current value and makes the change visible once: an event is published, and one line
+//! logged, only when the health changes. A server that refuses a thousand attempts in a row
+//! is one `down` event and one warning.
 
 use crate::publisher::Publisher;
 use rta_model::{FeedEvent, FeedHealth, Name, Timestamp};
 
-/// The health of one address, published on change.
+/// The health of one feed, published on change.
 #[derive(Debug)]
 pub(crate) struct Health {
+    /// The kind of source, for the log lines (`"CIC"`, `"Odigo"`).
+    source: &'static str,
     integration: Name,
-    address: String,
+    address: Option<String>,
     current: FeedHealth,
 }
 
 impl Health {
-    /// An address starting `waiting`; nothing is published until [`Health::announce`].
-    pub(crate) fn new(integration: Name, address: String) -> Health {
+    /// A feed starting `waiting`; nothing is published until [`Health::announce`].
+    pub(crate) fn new(source: &'static str, integration: Name, address: Option<String>) -> Health {
         Health {
+            source,
             integration,
             address,
             current: FeedHealth::Waiting,
         }
     }
 
-    #[cfg(test)]
     pub(crate) fn current(&self) -> FeedHealth {
         self.current
     }
@@ -61,22 +53,25 @@ impl Health {
         }
         let previous = std::mem::replace(&mut self.current, health);
         let detail_text = detail.as_deref().unwrap_or("");
+        let address = self.address.as_deref().unwrap_or("");
         match health {
             FeedHealth::Up | FeedHealth::Waiting => tracing::info!(
                 integration = &*self.integration,
-                address = self.address,
+                source = self.source,
+                address,
                 ?previous,
                 ?health,
                 detail = detail_text,
-                "CIC feed health changed"
+                "feed health changed"
             ),
             FeedHealth::Stale | FeedHealth::Down => tracing::warn!(
                 integration = &*self.integration,
-                address = self.address,
+                source = self.source,
+                address,
                 ?previous,
                 ?health,
                 detail = detail_text,
-                "CIC feed health changed"
+                "feed health changed"
             ),
         }
         self.publish(time, detail, publisher);
@@ -88,7 +83,7 @@ impl Health {
             time,
             FeedEvent {
                 integration: self.integration.clone(),
-                address: Some(self.address.clone()),
+                address: self.address.clone(),
                 health: self.current,
                 detail,
             },
@@ -119,7 +114,7 @@ mod tests {
     fn published_on_change_only() {
         let feeds = Feeds::default();
         let time = Timestamp::UNIX_EPOCH;
-        let mut health = Health::new("cic".into(), "acd:1".into());
+        let mut health = Health::new("CIC", "cic".into(), Some("acd:1".into()));
         health.announce(time, &feeds);
         assert!(!health.set(FeedHealth::Waiting, None, time, &feeds));
         for _ in 0..3 {
