@@ -13,4 +13,4 @@ pub use decode::{BodyFormat, decode};
 pub use dedup::Dedup;
 pub use error::DecodeError;
 pub use notification::{AgentState, Notification, Pause, State};
-pub use token::{Token, TokenError, TokenHash};
+pub use token::{Token, TokenError, TokenHash, TokenStore};
