@@ -3,3 +3,7 @@
 //! (To be written.)
 
 pub mod pause;
+
+pub use pause::{
+    Outcome, Password, PauseConfigError, PauseDetailsConfig, PauseResolver, PauseStats, WebService,
+};
