@@ -9,9 +9,14 @@
 //! - [`cic`]: an Interactive Intelligence CIC feed server of N users in either dialect, with
 //!   local-time stamps in a chosen zone, heartbeats, faults on demand and the ground truth.
 //!   The binary `rta-sim cic --listen ADDR --users N --dialect line|icws` serves it.
+//! - [`odigo`]: an Odigo tenant of N agents: a notifier POSTing agent state notifications
+//!   (JSON, batches, forms, aliases, duplicates, retries, malformed bodies) to the engine's
+//!   token URL, and the web service answering pause look-ups with Basic auth, from the
+//!   shared ground truth. The binary `rta-sim odigo --url URL --agents N --rate R` sends.
 //!
 //! The simulators own a virtual clock: no wall clock inside the models, so a seed fixes
 //! every byte.
 
 pub mod avaya;
 pub mod cic;
+pub mod odigo;
