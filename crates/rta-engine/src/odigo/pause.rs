@@ -431,12 +431,10 @@ impl PauseResolver {
             }
             None => {
                 bump(&self.counters.lookups);
-                let answer = tokio::time::timeout(
-                    self.timeout,
-                    self.details.current_pause(&state.login),
-                )
-                .await
-                .unwrap_or(Err(LookupError::TimedOut));
+                let answer =
+                    tokio::time::timeout(self.timeout, self.details.current_pause(&state.login))
+                        .await
+                        .unwrap_or(Err(LookupError::TimedOut));
                 match answer {
                     Ok(pause) => {
                         self.answered(&state.login);
