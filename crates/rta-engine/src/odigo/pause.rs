@@ -417,7 +417,8 @@ impl PauseResolver {
     }
 
     /// Completes `state` if it is a bare PAUSE (see [`Outcome`]). `received` stands for the
-    /// change's time when the notification has none. Returns within the time-out.
+    /// change's time when the notification has none. Returns within the time-out; runs on a
+    /// tokio runtime with its timer enabled (as the receiver's is).
     pub async fn complete(&self, state: &mut AgentState<'_>, received: Timestamp) -> Outcome {
         if !state.is_bare_pause() {
             return Outcome::NotNeeded;
