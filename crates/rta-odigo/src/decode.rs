@@ -47,9 +47,10 @@
 //! malformed at its end (a syntax error, a truncation, too many items) is an `Err` and no
 //! notification of it was handed over: a receiver accepts all of a body or none of it. An item
 //! that is well-formed JSON but not a good notification (not an object, no agent, a bad time)
-//! is an `Err` for that index only, and the other items still arrive. Nesting deeper than
-//! serde_json's limit of 128 levels is [`DecodeError::TooDeep`]; skipped values are skipped
-//! without recursion.
+//! is an `Err` for that index only, and the other items still arrive. The decoder reads at
+//! most three levels (array, notification, `agent` or `pause`); anything deeper is skipped by
+//! serde_json without recursion, so no nesting can exhaust the stack (it costs a byte of
+//! memory per level, bounded by the body).
 //!
 //! Form bodies (`application/x-www-form-urlencoded`): one notification, the same keys with
 //! dots for nesting (`agent.login=jdoe&state=PAUSE&pause.code=7`). Keys and values are
@@ -483,12 +484,8 @@ fn decode_json(body: &[u8]) -> Result<Body<'_>, DecodeError> {
             return DecodeError::TooManyItems { max: MAX_ITEMS };
         }
         let (line, column) = (error.line(), error.column());
-        // serde_json files too deep a nesting under syntax errors; its message is the only
-        // way to tell, and it names no value of the body.
         if error.is_eof() {
             DecodeError::Truncated { line, column }
-        } else if error.to_string().starts_with("recursion limit exceeded") {
-            DecodeError::TooDeep { line, column }
         } else {
             DecodeError::Syntax { line, column }
         }

@@ -21,9 +21,6 @@ pub enum DecodeError {
     /// The JSON text ends in the middle of a value.
     #[error("truncated JSON at line {line} column {column}")]
     Truncated { line: usize, column: usize },
-    /// Objects and arrays nested deeper than the JSON reader's limit (128).
-    #[error("JSON nested too deeply at line {line} column {column}")]
-    TooDeep { line: usize, column: usize },
     /// The JSON body is neither an object nor an array.
     #[error("the body is neither a JSON object nor an array of objects")]
     NotJsonObject,
