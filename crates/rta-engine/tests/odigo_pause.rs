@@ -8,7 +8,7 @@ use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Request, Response};
 use hyper_util::rt::TokioIo;
-use rta_engine::odigo::pause::{
+use rta_engine::odigo::{
     MAX_ANSWER_BYTES, Outcome, Password, PauseConfigError, PauseDetailsConfig, PauseResolver,
     PauseStats, WebService,
 };

@@ -1,0 +1,298 @@
+//! One request: route by token, check, read, decode, complete bare pauses, accept, answer.
+
+use super::config::ReceiverConfig;
+use super::ingest::Batch;
+use super::registry::{Count, Integration, Registry};
+use crate::clock::Clock;
+use crate::publisher::Publisher;
+use bytes::Bytes;
+use http::{HeaderValue, Method, Request, Response, StatusCode, header};
+use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
+use hyper::body::Incoming;
+use rta_odigo::{AgentState, BodyFormat, DecodeError, Notification};
+use std::convert::Infallible;
+use std::fmt::Write as _;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use tokio::sync::{Semaphore, mpsc};
+
+/// A token is 43 characters; a much longer last segment is not one and is not hashed.
+const MAX_TOKEN_LEN: usize = 256;
+
+/// At most this many item errors are listed in a `400` answer.
+const MAX_LISTED_ERRORS: usize = 10;
+
+/// What the receiver answered since it started, by answer.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ReceiverStats {
+    pub requests: u64,
+    /// `204`.
+    pub accepted: u64,
+    /// `404`: unknown path or wrong token.
+    pub not_found: u64,
+    /// `405`: a method other than `POST` or `PUT` on a token URL.
+    pub method_not_allowed: u64,
+    /// `415`.
+    pub unsupported_type: u64,
+    /// `413`.
+    pub too_large: u64,
+    /// `400` for a body that could not be read or decoded at all.
+    pub bad_request: u64,
+    /// `503`: the pipeline or the request limit was full.
+    pub busy: u64,
+    /// `408`.
+    pub timed_out: u64,
+}
+
+#[derive(Debug, Default)]
+struct Counters {
+    requests: AtomicU64,
+    accepted: AtomicU64,
+    not_found: AtomicU64,
+    method_not_allowed: AtomicU64,
+    unsupported_type: AtomicU64,
+    too_large: AtomicU64,
+    bad_request: AtomicU64,
+    busy: AtomicU64,
+    timed_out: AtomicU64,
+}
+
+/// What every request handler shares.
+#[derive(Debug)]
+pub(crate) struct Shared {
+    pub(crate) config: ReceiverConfig,
+    pub(crate) registry: Registry,
+    pub(crate) queue: mpsc::Sender<Batch>,
+    pub(crate) in_flight: Semaphore,
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) publisher: Arc<dyn Publisher>,
+    counters: Counters,
+}
+
+impl Shared {
+    pub(crate) fn new(
+        config: ReceiverConfig,
+        queue: mpsc::Sender<Batch>,
+        clock: Arc<dyn Clock>,
+        publisher: Arc<dyn Publisher>,
+    ) -> Shared {
+        Shared {
+            in_flight: Semaphore::new(config.max_in_flight),
+            config,
+            registry: Registry::default(),
+            queue,
+            clock,
+            publisher,
+            counters: Counters::default(),
+        }
+    }
+
+    pub(crate) fn stats(&self) -> ReceiverStats {
+        let c = &self.counters;
+        let get = |counter: &AtomicU64| counter.load(Ordering::Relaxed);
+        ReceiverStats {
+            requests: get(&c.requests),
+            accepted: get(&c.accepted),
+            not_found: get(&c.not_found),
+            method_not_allowed: get(&c.method_not_allowed),
+            unsupported_type: get(&c.unsupported_type),
+            too_large: get(&c.too_large),
+            bad_request: get(&c.bad_request),
+            busy: get(&c.busy),
+            timed_out: get(&c.timed_out),
+        }
+    }
+
+    fn answer(&self, status: StatusCode, text: impl Into<Bytes>) -> Response<Full<Bytes>> {
+        let c = &self.counters;
+        let counter = match status {
+            StatusCode::NO_CONTENT => &c.accepted,
+            StatusCode::NOT_FOUND => &c.not_found,
+            StatusCode::METHOD_NOT_ALLOWED => &c.method_not_allowed,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => &c.unsupported_type,
+            StatusCode::PAYLOAD_TOO_LARGE => &c.too_large,
+            StatusCode::SERVICE_UNAVAILABLE => &c.busy,
+            StatusCode::REQUEST_TIMEOUT => &c.timed_out,
+            _ => &c.bad_request,
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
+        let mut response = Response::new(Full::new(text.into()));
+        *response.status_mut() = status;
+        let headers = response.headers_mut();
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/plain; charset=utf-8"),
+        );
+        match status {
+            StatusCode::SERVICE_UNAVAILABLE => {
+                headers.insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+            }
+            StatusCode::METHOD_NOT_ALLOWED => {
+                headers.insert(header::ALLOW, HeaderValue::from_static("POST, PUT"));
+            }
+            _ => {}
+        }
+        response
+    }
+}
+
+/// Serves one request, within the request time-out.
+pub(crate) async fn handle(
+    shared: Arc<Shared>,
+    request: Request<Incoming>,
+) -> Result<Response<Full<Bytes>>, Infallible> {
+    shared.counters.requests.fetch_add(1, Ordering::Relaxed);
+    let response =
+        match tokio::time::timeout(shared.config.request_timeout, serve(&shared, request)).await {
+            Ok(response) => response,
+            Err(_) => shared.answer(StatusCode::REQUEST_TIMEOUT, "request timed out\n"),
+        };
+    Ok(response)
+}
+
+async fn serve(shared: &Shared, request: Request<Incoming>) -> Response<Full<Bytes>> {
+    // The path holds the token: it is never logged, and nothing below names it.
+    let Some(integration) = route(&shared.config.base_path, request.uri().path())
+        .and_then(|candidate| shared.registry.by_token(candidate))
+    else {
+        return shared.answer(StatusCode::NOT_FOUND, "not found\n");
+    };
+    if !matches!(*request.method(), Method::POST | Method::PUT) {
+        return shared.answer(StatusCode::METHOD_NOT_ALLOWED, "use POST or PUT\n");
+    }
+    let Ok(_permit) = shared.in_flight.try_acquire() else {
+        return shared.answer(StatusCode::SERVICE_UNAVAILABLE, "too many requests\n");
+    };
+    let Some(format) = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| BodyFormat::from_content_type(value.as_bytes()))
+    else {
+        return shared.answer(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "use application/json or application/x-www-form-urlencoded\n",
+        );
+    };
+    let limit = shared.config.body_limit;
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok()?.parse::<u64>().ok());
+    if declared.is_some_and(|length| length > limit as u64) {
+        return too_large(shared, limit);
+    }
+    let body = match Limited::new(request.into_body(), limit).collect().await {
+        Ok(collected) => collected.to_bytes(),
+        Err(error) if error.is::<LengthLimitError>() => return too_large(shared, limit),
+        Err(_) => return shared.answer(StatusCode::BAD_REQUEST, "the body could not be read\n"),
+    };
+    let received = shared.clock.now();
+    if integration.is_paused() {
+        integration.count(Count::DroppedWhilePaused, 1);
+        integration.seen(received, &*shared.publisher);
+        return shared.answer(StatusCode::NO_CONTENT, Bytes::new());
+    }
+    accept(shared, &integration, format, &body, received).await
+}
+
+/// Decodes `body`, completes its bare pauses, and hands its agent state changes to the
+/// pipeline.
+async fn accept(
+    shared: &Shared,
+    integration: &Arc<Integration>,
+    format: BodyFormat,
+    body: &[u8],
+    received: rta_model::Timestamp,
+) -> Response<Full<Bytes>> {
+    let mut states: Vec<AgentState<'_>> = Vec::new();
+    let mut rejected: Vec<(usize, DecodeError)> = Vec::new();
+    let (mut heartbeats, mut others) = (0, 0);
+    let decoded = rta_odigo::decode(format, body, |index, item| match item {
+        Ok(Notification::AgentState(state)) => states.push(state),
+        Ok(Notification::Heartbeat { .. }) => heartbeats += 1,
+        Ok(Notification::Other { .. }) => others += 1,
+        Err(error) => rejected.push((index, error)),
+    });
+    if let Err(error) = decoded {
+        integration.count(Count::Rejected, 1);
+        return shared.answer(StatusCode::BAD_REQUEST, format!("{error}\n"));
+    }
+    if let Some(pauses) = &integration.pauses {
+        let lookups = states
+            .iter_mut()
+            .filter(|state| state.is_bare_pause())
+            .map(|state| pauses.complete(state, received));
+        for outcome in futures::future::join_all(lookups).await {
+            integration.looked_up(&outcome, shared.clock.now(), &*shared.publisher);
+        }
+    }
+    let accepted = states.len();
+    if accepted > 0 {
+        let batch = Batch {
+            integration: integration.clone(),
+            received,
+            states: states.into_iter().map(AgentState::into_owned).collect(),
+        };
+        if shared.queue.try_send(batch).is_err() {
+            integration.count(Count::Refused, 1);
+            return shared.answer(StatusCode::SERVICE_UNAVAILABLE, "busy, retry later\n");
+        }
+    }
+    integration.count(Count::Accepted, accepted as u64);
+    integration.count(Count::Heartbeat, heartbeats);
+    integration.count(Count::OtherEvent, others);
+    integration.count(Count::Rejected, rejected.len() as u64);
+    if accepted + heartbeats as usize + others as usize > 0 {
+        integration.seen(received, &*shared.publisher);
+    }
+    if rejected.is_empty() {
+        return shared.answer(StatusCode::NO_CONTENT, Bytes::new());
+    }
+    let mut text = String::new();
+    for (index, error) in rejected.iter().take(MAX_LISTED_ERRORS) {
+        let _ = writeln!(text, "item {index}: {error}");
+    }
+    if rejected.len() > MAX_LISTED_ERRORS {
+        let _ = writeln!(text, "and {} more", rejected.len() - MAX_LISTED_ERRORS);
+    }
+    shared.answer(StatusCode::BAD_REQUEST, text)
+}
+
+fn too_large(shared: &Shared, limit: usize) -> Response<Full<Bytes>> {
+    shared.answer(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        format!("the body is over {limit} bytes\n"),
+    )
+}
+
+/// The token candidate of `path`: its last non-empty segment, when the path is under
+/// `base_path` (`<base>/<token>`, or a longer path ending with the token, with or without a
+/// final `/`).
+pub(crate) fn route<'p>(base_path: &str, path: &'p str) -> Option<&'p [u8]> {
+    let base = base_path.trim_end_matches('/');
+    let rest = path.strip_prefix(base)?.strip_prefix('/')?;
+    let candidate = rest.trim_end_matches('/').rsplit('/').next()?;
+    (!candidate.is_empty() && candidate.len() <= MAX_TOKEN_LEN).then_some(candidate.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::route;
+
+    #[test]
+    fn the_token_is_the_last_segment_under_the_base_path() {
+        let t = Some(&b"tok"[..]);
+        assert_eq!(route("/odigo", "/odigo/tok"), t);
+        assert_eq!(route("/odigo/", "/odigo/tok"), t);
+        assert_eq!(route("/odigo", "/odigo/tok/"), t);
+        assert_eq!(route("/odigo", "/odigo/acme/v1/tok"), t);
+        assert_eq!(route("", "/tok"), t);
+        assert_eq!(route("/", "/tok"), t);
+        assert_eq!(route("/odigo", "/odigo"), None);
+        assert_eq!(route("/odigo", "/odigo/"), None);
+        assert_eq!(route("/odigo", "/odigotok"), None);
+        assert_eq!(route("/odigo", "/other/tok"), None);
+        let long = format!("/odigo/{}", "a".repeat(257));
+        assert_eq!(route("/odigo", &long), None);
+    }
+}

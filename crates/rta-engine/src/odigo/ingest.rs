@@ -1,0 +1,71 @@
+//! The pipeline behind the receiver: one task that owns a table writer, drops retries and
+//! applies the accepted agent state changes in the order they were accepted.
+//!
+//! A request is answered once its batch is in this task's bounded queue ("accepted into the
+//! pipeline"); a full queue is the receiver's `503`. Duplicates are recognised here, after
+//! acceptance, so a request refused with `503` leaves no trace and its retry is not taken
+//! for a duplicate.
+
+use super::registry::{Count, Integration};
+use crate::publisher::Publisher;
+use rta_model::{IntegrationId, Timestamp};
+use rta_odigo::{AgentState, Dedup};
+use rta_state::{StateTable, Update};
+use std::collections::HashMap;
+use std::sync::Arc;
+use tokio::sync::{mpsc, watch};
+
+/// The agent state changes of one request.
+#[derive(Debug)]
+pub(crate) struct Batch {
+    pub(crate) integration: Arc<Integration>,
+    pub(crate) received: Timestamp,
+    pub(crate) states: Vec<AgentState<'static>>,
+}
+
+/// Applies batches until every sender is gone, or, once `drain` says so, until the batches
+/// already accepted are applied.
+pub(crate) async fn run(
+    mut queue: mpsc::Receiver<Batch>,
+    mut drain: watch::Receiver<bool>,
+    table: Arc<StateTable>,
+    publisher: Arc<dyn Publisher>,
+) {
+    let mut writer = table.writer();
+    let mut dedups: HashMap<IntegrationId, Dedup> = HashMap::new();
+    let mut refusal_logged = false;
+    loop {
+        let batch = tokio::select! {
+            batch = queue.recv() => batch,
+            _ = drain.changed() => {
+                queue.close();
+                queue.recv().await
+            }
+        };
+        let Some(batch) = batch else { break };
+        let integration = &batch.integration;
+        let config = &integration.config;
+        let dedup = dedups
+            .entry(config.id)
+            .or_insert_with(|| Dedup::new(config.dedup_window));
+        for state in &batch.states {
+            if !dedup.is_new(state) {
+                integration.count(Count::Duplicate, 1);
+                continue;
+            }
+            match writer.observe(&state.observation(config.id, batch.received)) {
+                Ok((key, Update::Changed { current, .. })) => publisher.status(key, &current),
+                Ok(_) => integration.count(Count::Unchanged, 1),
+                Err(error) if !refusal_logged => {
+                    refusal_logged = true;
+                    tracing::error!(
+                        %error,
+                        integration = &**integration.name(),
+                        "the state table refused an Odigo status (further refusals are not logged)"
+                    );
+                }
+                Err(_) => {}
+            }
+        }
+    }
+}
