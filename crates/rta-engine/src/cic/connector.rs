@@ -3,11 +3,11 @@
 
 use super::addresses::{Address, AddressError, parse_addresses};
 use super::backoff::{Backoff, BackoffConfig};
-use crate::health::Health;
 use super::ingest::Ingest;
 use super::membership::Membership;
 use super::watchdog::{DEFAULT_SILENCE, Watchdog};
 use crate::clock::{Clock, SystemClock};
+use crate::health::Health;
 use crate::publisher::Publisher;
 use futures::StreamExt;
 use rand::SeedableRng;
