@@ -40,24 +40,46 @@ const SINGLE: &str = r#"{"eventId":"6c1f2a9e-4b7d-4e21-9a3f-0d5c8e7b1f42","event
  "agent":{"login":"jdoe@acme.example","id":"10452"},
  "state":"PAUSE","previousState":"AVAILABLE","pause":{"code":"7","label":"Lunch"}}"#;
 
-/// The states the array's agents go through, with the direction and pause of each.
-const STATES: [(&str, Option<&str>, Option<(&str, &str)>); 8] = [
-    ("AVAILABLE", None, None),
-    ("ALERTING", Some("IN"), None),
-    ("IN_CALL", Some("IN"), None),
-    ("HOLD", Some("IN"), None),
-    ("WRAP_UP", None, None),
-    ("PAUSE", None, Some(("7", "Lunch"))),
-    ("IN_CALL", Some("OUT"), None),
-    ("PAUSE", None, Some(("12", "Team meeting"))),
+/// A state an agent of the array goes through, with its direction and pause (code, label).
+struct Step {
+    state: &'static str,
+    direction: Option<&'static str>,
+    pause: Option<(&'static str, &'static str)>,
+}
+
+const fn step(
+    state: &'static str,
+    direction: Option<&'static str>,
+    pause: Option<(&'static str, &'static str)>,
+) -> Step {
+    Step {
+        state,
+        direction,
+        pause,
+    }
+}
+
+const STEPS: [Step; 8] = [
+    step("AVAILABLE", None, None),
+    step("ALERTING", Some("IN"), None),
+    step("IN_CALL", Some("IN"), None),
+    step("HOLD", Some("IN"), None),
+    step("WRAP_UP", None, None),
+    step("PAUSE", None, Some(("7", "Lunch"))),
+    step("IN_CALL", Some("OUT"), None),
+    step("PAUSE", None, Some(("12", "Team meeting"))),
 ];
 
 /// A JSON array of `count` notifications of `count` agents.
 fn array_body(count: usize) -> String {
     let items: Vec<String> = (0..count)
         .map(|i| {
-            let (state, direction, pause) = STATES[i % STATES.len()];
-            let previous = STATES[(i + STATES.len() - 1) % STATES.len()].0;
+            let Step {
+                state,
+                direction,
+                pause,
+            } = STEPS[i % STEPS.len()];
+            let previous = STEPS[(i + STEPS.len() - 1) % STEPS.len()].state;
             let id = format!("{:08x}-4b7d-4e21-9a3f-{:012x}", 0x6c1f_0000 + i, i * 7919);
             let second = i % 60;
             let millis = (i * 37) % 1000;
