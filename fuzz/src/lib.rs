@@ -1,4 +1,5 @@
-//! The fuzz targets of `rta-avaya`, `rta-adherence` and `rta-cic`, as plain functions.
+//! The fuzz targets of `rta-avaya`, `rta-adherence`, `rta-cic` and `rta-odigo`, as plain
+//! functions.
 //!
 //! Each `fuzz_targets/<name>.rs` calls the function of the same name through libFuzzer
 //! (`cargo +nightly fuzz run <name>`); the stable `replay` binary calls them over the committed
@@ -50,6 +51,14 @@
 //!   time; icws times in whole seconds). (2) every `STATUS` line of the input that parses and
 //!   the encoder can write (UTF-8 user id, a time, no CR) is written again: it parses to the
 //!   same values (absent flags written as 0) and writes the same bytes again.
+//! - [`odigo_json`] and [`odigo_form`]: arbitrary bytes as an Odigo JSON or form body through
+//!   `rta_odigo::decode`: no panic; the same body decodes the same twice; the callback's
+//!   indexes count up to the returned count (at most `MAX_ITEMS`, one for a form) and a
+//!   refused body hands nothing over; every agent state has non-blank texts, and the borrowed
+//!   ones lie inside the body; every error's reason is one short line without a quote (no
+//!   value of the body); every agent state written back as a canonical JSON body and as a
+//!   form decodes to itself (the two formats agree). `odigo_form` also reads its input as a
+//!   `Content-Type`: a supported one is supported in upper case too.
 
 use arbitrary::{Arbitrary, Unstructured};
 use bytes::{Bytes, BytesMut};
@@ -63,9 +72,11 @@ use tokio_util::codec::Decoder;
 
 mod adherence;
 mod cic;
+mod odigo;
 
 pub use adherence::{adherence_evaluator, adherence_files};
 pub use cic::{cic_icws, cic_line, cic_roundtrip};
+pub use odigo::{odigo_form, odigo_json};
 
 /// A fuzz target: one input in, a panic on a finding.
 pub type Target = fn(&[u8]);
@@ -79,6 +90,8 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("cic_line", cic_line),
     ("cic_icws", cic_icws),
     ("cic_roundtrip", cic_roundtrip),
+    ("odigo_json", odigo_json),
+    ("odigo_form", odigo_form),
 ];
 
 /// The target of a name.
