@@ -4,18 +4,26 @@
 //! rta-sim demo                      # the embedded demo: simulator -> decoder -> events
 //! rta-sim avaya --port 5001 --agents 500 --refresh 15 --faults split,garbage
 //! rta-sim cic --listen 127.0.0.1:8080 --users 200 --dialect icws --zone America/New_York
+//! rta-sim odigo --url http://127.0.0.1:8080/odigo/TOKEN --agents 500 --rate 200 --batch 5 \
+//!     --bare-pause-ratio 0.3 --malformed-every 100 --web-service-listen 127.0.0.1:9090
 //! ```
 
 mod demo;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
+use futures::StreamExt;
 use jiff::{SignedDuration, Timestamp};
 use rta_avaya::RowStyle;
 use rta_model::Zone;
 use rta_sim::avaya::{AvayaSim, Faults, SimConfig, SkillColumn, StreamOptions, stream};
 use rta_sim::cic::{CicFaults, CicServer, CicServerConfig, CicSimConfig, Dialect};
-use std::time::Duration;
+use rta_sim::odigo::{
+    Body, Malformed, Notifier, NotifierConfig, OdigoSim, OdigoSimConfig, WebService,
+    WebServiceConfig, WireOptions,
+};
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
 use tracing_subscriber::EnvFilter;
 
 #[derive(Debug, Parser)]
@@ -39,6 +47,10 @@ enum Command {
     /// Listen as a CIC server: each client gets a snapshot of the users, then their changes
     /// and heartbeats.
     Cic(CicArgs),
+    /// POST Odigo agent state notifications to an engine's token URL at a given rate, and
+    /// print what the engine answered. With --web-service-listen, also serve the pause
+    /// look-up of the same agents.
+    Odigo(OdigoArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -177,6 +189,217 @@ struct CicArgs {
     faults: Vec<CicFaultName>,
 }
 
+#[derive(Debug, clap::Args)]
+struct OdigoArgs {
+    /// The engine's token URL, whole: `http://127.0.0.1:8080/odigo/<token>`. Logged with
+    /// the token redacted.
+    #[arg(long)]
+    url: String,
+    /// How many agents (`agent0001@<tenant>.example`...).
+    #[arg(long, default_value_t = 100)]
+    agents: usize,
+    /// Notifications per second. Above the agents' own pace (roughly one change per agent
+    /// every two or three minutes) the virtual clock, and so the notification times, runs
+    /// ahead of the wall clock: add agents to keep it realistic. Without it: real time, at
+    /// the agents' own pace, notification times on the wall clock.
+    #[arg(long)]
+    rate: Option<f64>,
+    /// Stop after this many seconds; default: until interrupted.
+    #[arg(long)]
+    duration: Option<u64>,
+    /// Notifications per request: more than one sends JSON arrays.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..=10_000))]
+    batch: u64,
+    /// Form bodies (`application/x-www-form-urlencoded`, one notification each).
+    #[arg(long, conflicts_with = "batch")]
+    form: bool,
+    /// Vary the wire: alias keys, state synonyms, lower case, extra fields, epoch and
+    /// offset times.
+    #[arg(long)]
+    varied: bool,
+    /// Share of PAUSE notifications sent without code and label (the engine asks the web
+    /// service).
+    #[arg(long, default_value_t = 0.0)]
+    bare_pause_ratio: f64,
+    /// Share of accepted bodies sent once more (Odigo's duplicates).
+    #[arg(long, default_value_t = 0.0)]
+    retry_ratio: f64,
+    /// After every K-th request, a malformed one (each kind in turn); 0: none.
+    #[arg(long, default_value_t = 0)]
+    malformed_every: u64,
+    /// Requests in flight at most.
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u64).range(1..=1024))]
+    connections: u64,
+    /// The tenant id.
+    #[arg(long, default_value = "acme")]
+    tenant: String,
+    /// Seed of every random choice.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Serve the Odigo web service (pause look-ups of these very agents, as of the
+    /// notifications sent) on this address; its URL with tenant id is logged.
+    #[arg(long)]
+    web_service_listen: Option<String>,
+    /// The web service's Basic auth user.
+    #[arg(long, default_value = "wfm")]
+    web_service_user: String,
+    /// The web service's Basic auth password (never logged).
+    #[arg(long, default_value = "wfm-password")]
+    web_service_password: String,
+}
+
+/// One request of a tick: notifications, or a malformed body.
+#[derive(Debug)]
+enum Job {
+    Notify(Body),
+    Malformed(Malformed, Body),
+}
+
+/// The requests of the notifications `batch`: one per notification (JSON or form), or JSON
+/// arrays of `batch`.
+fn bodies(notifications: &[rta_sim::odigo::SimNotification], args: &OdigoArgs) -> Vec<Body> {
+    if args.form {
+        notifications.iter().map(Body::form).collect()
+    } else if args.batch == 1 {
+        notifications.iter().map(Body::json).collect()
+    } else {
+        let batch = usize::try_from(args.batch).unwrap_or(usize::MAX);
+        notifications.chunks(batch).map(Body::batch).collect()
+    }
+}
+
+async fn odigo(args: OdigoArgs) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        args.rate.is_none_or(|rate| rate.is_finite() && rate > 0.0),
+        "--rate must be positive"
+    );
+    let start = Timestamp::from_millisecond(Timestamp::now().as_millisecond())?;
+    let mut config = OdigoSimConfig::new(&args.tenant, args.agents, args.seed, start);
+    if args.varied {
+        config.wire = WireOptions::varied();
+    }
+    config.wire.bare_pause_ratio = args.bare_pause_ratio;
+    let mut sim = OdigoSim::new(config).context("Odigo simulator")?;
+    let mut notifier_config = NotifierConfig::new(&args.url);
+    notifier_config.retry_ratio = args.retry_ratio;
+    notifier_config.seed = args.seed;
+    let notifier = Notifier::new(notifier_config).context("Odigo notifier")?;
+    // Kept alive until the end of the run.
+    let _service = match &args.web_service_listen {
+        Some(listen) => {
+            let mut config = WebServiceConfig::new(
+                sim.roster(),
+                &args.tenant,
+                &args.web_service_user,
+                &args.web_service_password,
+            );
+            config.listen = listen.clone();
+            let service = WebService::start(config)
+                .await
+                .context("Odigo web service")?;
+            tracing::info!(url = service.url(), user = %args.web_service_user, "serving pause look-ups");
+            Some(service)
+        }
+        None => None,
+    };
+    tracing::info!(
+        url = notifier.redacted_url(),
+        agents = args.agents,
+        rate = args.rate,
+        batch = args.batch,
+        form = args.form,
+        "sending Odigo notifications"
+    );
+    let began = Instant::now();
+    let mut timer = tokio::time::interval(Duration::from_millis(100));
+    timer.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    // Notifications the rate owed so far, and requests made.
+    let (mut made, mut requests) = (0u64, 0u64);
+    let mut malformed: BTreeMap<(&str, Option<u16>), u64> = BTreeMap::new();
+    let ctrl_c = tokio::signal::ctrl_c();
+    tokio::pin!(ctrl_c);
+    loop {
+        tokio::select! {
+            _ = &mut ctrl_c => break,
+            _ = timer.tick() => {}
+        }
+        let elapsed = began.elapsed();
+        if args.duration.is_some_and(|secs| elapsed.as_secs() >= secs) {
+            break;
+        }
+        let notifications = match args.rate {
+            Some(rate) => {
+                // What the rate owes since the last tick, but at most a second's worth: an
+                // engine too slow for the rate gets fewer, not an ever-growing backlog.
+                let owed = (rate * elapsed.as_secs_f64()) as u64;
+                let count = owed.saturating_sub(made).min(rate.ceil() as u64);
+                made = owed;
+                (0..count).map_while(|_| sim.next_notification()).collect()
+            }
+            None => sim.step(start + SignedDuration::try_from(elapsed)?),
+        };
+        let mut jobs = Vec::new();
+        for body in bodies(&notifications, &args) {
+            jobs.push(Job::Notify(body));
+            requests += 1;
+            if args.malformed_every > 0 && requests % args.malformed_every == 0 {
+                let turn = (requests / args.malformed_every - 1) as usize;
+                let kind = Malformed::ALL[turn % Malformed::ALL.len()];
+                jobs.extend(sim.malformed(kind).map(|body| Job::Malformed(kind, body)));
+            }
+        }
+        let notifier = &notifier;
+        let statuses: Vec<_> = futures::stream::iter(jobs)
+            .map(|job| async move {
+                match job {
+                    Job::Notify(body) => {
+                        notifier.send(&body).await;
+                        None
+                    }
+                    Job::Malformed(kind, body) => {
+                        let status = notifier.send_malformed(&body).await.ok();
+                        Some((kind.name(), status.map(|s| s.as_u16())))
+                    }
+                }
+            })
+            .buffer_unordered(usize::try_from(args.connections)?)
+            .collect()
+            .await;
+        for key in statuses.into_iter().flatten() {
+            *malformed.entry(key).or_default() += 1;
+        }
+    }
+    let stats = notifier.stats();
+    println!(
+        "{} bodies ({} notifications) in {:.1} s: {} accepted, {} rejected, {} given up; \
+         {} resends, {} duplicates, {} malformed, {} requests without an answer",
+        stats.sent,
+        stats.notifications,
+        began.elapsed().as_secs_f64(),
+        stats.accepted,
+        stats.rejected,
+        stats.gave_up,
+        stats.retried,
+        stats.duplicates,
+        stats.malformed,
+        stats.transport_errors,
+    );
+    for (status, count) in &stats.by_status {
+        println!("  HTTP {status}: {count} requests");
+    }
+    for ((kind, status), count) in &malformed {
+        let status = status.map_or("no answer".to_owned(), |s| format!("HTTP {s}"));
+        println!("  malformed {kind}: {status} x{count}");
+    }
+    let ahead = sim.now().duration_since(Timestamp::now());
+    println!(
+        "virtual clock {:.0} ({:+.0} s from the wall clock)",
+        sim.now(),
+        ahead.as_secs_f64()
+    );
+    Ok(())
+}
+
 fn cic_faults(names: &[CicFaultName]) -> CicFaults {
     let all = CicFaults::all();
     let mut faults = CicFaults::none();
@@ -307,5 +530,6 @@ async fn main() -> anyhow::Result<()> {
         Command::Demo(args) => demo::run(args).await,
         Command::Avaya(args) => avaya(args).await,
         Command::Cic(args) => cic(args).await,
+        Command::Odigo(args) => odigo(args).await,
     }
 }
