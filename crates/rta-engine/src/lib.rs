@@ -1,11 +1,14 @@
 //! # rta-engine: the embeddable rta pipeline
 //!
 //! For now this crate holds the **event bus** (`issues show 3`, part 2),
-//! [`LiveStatuses`], the state table seen as the bus's snapshot source, and the first tokio
-//! adapter: the **CIC client connector** ([`cic`]), which writes the table and reports status
-//! changes and feed health through a [`Publisher`] ([`BusPublisher`] onto the bus) and reads
-//! the time from a [`Clock`]. The sharded workers, the other adapters and the sinks will join
-//! them.
+//! [`LiveStatuses`], the state table seen as the bus's snapshot source, and two tokio
+//! adapters, which write the table and report status changes and feed health through a
+//! [`Publisher`] ([`BusPublisher`] onto the bus) and read the time from a [`Clock`]:
+//! - the **CIC client connector** ([`cic`]): the engine connects to the CIC servers;
+//! - the **Odigo HTTP receiver** ([`odigo`]): Odigo pushes to the engine's secret token URL
+//!   (HTTP or HTTPS), with the pause-detail look-up on Odigo's web service.
+//!
+//! The sharded workers, the Avaya listener and the sinks will join them.
 //!
 //! ## The bus
 //! - [`Bus::publish`] gives every event an engine-wide, strictly increasing `seq` and fans it

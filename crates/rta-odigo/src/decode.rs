@@ -1,4 +1,4 @@
-//! Request bodies: JSON (one object or an array) and form-encoded. (Owner: the decoder.)
+//! Request bodies: JSON (one object or an array) and form-encoded.
 //!
 //! [`decode`] reads a body in one pass and hands each notification to a callback, borrowing
 //! its strings from the body whenever they need no unescaping. The field names are the

@@ -1,4 +1,4 @@
-//! Retries are no-ops: a bounded window of the notifications recently seen. (Owner: the decoder.)
+//! Retries are no-ops: a bounded window of the notifications recently seen.
 //!
 //! Odigo retries a notification it thinks was not delivered (a time-out, a `503`), so the same
 //! change can arrive twice or more. A notification is a duplicate when one of its keys is among

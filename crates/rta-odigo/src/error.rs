@@ -1,4 +1,4 @@
-//! Why a body or a notification could not be decoded. (Owner: the decoder.)
+//! Why a body or a notification could not be decoded.
 
 /// A body, or one notification of it, that cannot be decoded. The `Display` text is the short
 /// plain-text reason of the `400` answer: it names fields and positions, never echoes a value
