@@ -78,6 +78,7 @@
 mod bus;
 pub mod cic;
 mod clock;
+mod counters;
 mod health;
 mod live;
 pub mod odigo;

@@ -1,39 +1,19 @@
 //! The URL token never appears in the logs: every request shape, good and bad, is sent with
 //! the token (or a near miss of it) in the path while everything is logged at `trace`.
 //!
-//! Its own test binary: the capturing subscriber is the default of the test's thread, and
-//! the current-thread runtime runs the receiver's tasks there too.
+//! Its own test binary, on a current-thread runtime: the capture is the default subscriber
+//! of the test's thread, where the receiver's tasks run too.
 
 use rta_engine::odigo::{OdigoIntegration, OdigoReceiver, ReceiverConfig};
 use rta_engine::{Bus, BusPublisher, LiveStatuses, SystemClock};
 use rta_odigo::Token;
+use rta_sim::logs::CapturedLogs;
 use rta_state::StateTable;
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
+use std::sync::Arc;
 
 #[tokio::test]
 async fn the_token_never_appears_in_captured_logs() {
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(move || writer.clone())
-        .with_ansi(false)
-        .finish();
-    let _default = tracing::subscriber::set_default(subscriber);
+    let captured = CapturedLogs::start();
 
     let table = Arc::new(StateTable::new(100));
     let odigo = table.add_integration();
@@ -99,7 +79,7 @@ async fn the_token_never_appears_in_captured_logs() {
     }
     receiver.shutdown().await;
 
-    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let logs = captured.text();
     // The capture works: the receiver's own lines are there.
     assert!(logs.contains("Odigo receiver listening"), "{logs}");
     assert!(logs.contains("Odigo receiver stopped"), "{logs}");

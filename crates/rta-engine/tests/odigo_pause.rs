@@ -14,6 +14,7 @@ use rta_engine::odigo::{
 };
 use rta_model::{Direction, Timestamp};
 use rta_odigo::{AgentState, LookupError, Pause, PauseDetails, State};
+use rta_sim::logs::CapturedLogs;
 use std::borrow::Cow;
 use std::collections::VecDeque;
 use std::convert::Infallible;
@@ -453,30 +454,9 @@ fn the_password_never_shows_in_debug_output() {
     assert!(shown[0].contains("odigo.example"), "{}", shown[0]);
 }
 
-/// A `tracing` writer into a shared buffer.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for Captured {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 #[tokio::test]
 async fn the_password_never_shows_in_logs() {
-    let logs = Captured::default();
-    let writer = logs.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(move || writer.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let logs = CapturedLogs::start();
 
     let service = serve(odigo).await;
     let resolver = PauseResolver::from_config(&config(&service.url())).unwrap();
@@ -490,7 +470,7 @@ async fn the_password_never_shows_in_logs() {
     }
     assert_eq!(refused.last_failure(), Some(LookupError::Unauthorized));
 
-    let text = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
+    let text = logs.text();
     assert!(text.contains("pause-detail look-up failed"), "{text}");
     assert!(text.contains("jdoe"), "{text}");
     assert!(!text.contains(PASSWORD), "{text}");

@@ -13,10 +13,13 @@
 //!   (JSON, batches, forms, aliases, duplicates, retries, malformed bodies) to the engine's
 //!   token URL, and the web service answering pause look-ups with Basic auth, from the
 //!   shared ground truth. The binary `rta-sim odigo --url URL --agents N --rate R` sends.
+//! - [`logs`]: the engine's `tracing` output captured as text, for tests that check that no
+//!   secret is logged.
 //!
 //! The simulators own a virtual clock: no wall clock inside the models, so a seed fixes
 //! every byte.
 
 pub mod avaya;
 pub mod cic;
+pub mod logs;
 pub mod odigo;

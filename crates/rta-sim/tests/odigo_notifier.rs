@@ -11,6 +11,7 @@ use hyper::service::service_fn;
 use hyper::{Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
 use jiff::{SignedDuration, Timestamp};
+use rta_sim::logs::CapturedLogs;
 use rta_sim::odigo::{
     Body, Malformed, Notifier, NotifierConfig, OdigoSim, OdigoSimConfig, PauseReason,
     SimNotification, TimeFormat, WireOptions,
@@ -493,13 +494,7 @@ async fn no_answer_is_retried_then_given_up_and_the_token_is_never_logged() {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         listener.local_addr().unwrap().port()
     };
-    let logs = Arc::new(Mutex::new(Vec::<u8>::new()));
-    let writer = logs.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(move || LogWriter(writer.clone()))
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let captured = CapturedLogs::start();
 
     let mut config = NotifierConfig::new(&format!("http://127.0.0.1:{port}/odigo/{TOKEN}"));
     config.retries = 2;
@@ -520,7 +515,7 @@ async fn no_answer_is_retried_then_given_up_and_the_token_is_never_logged() {
         (1, 4, 2)
     );
 
-    let logs = String::from_utf8(logs.lock().unwrap().clone()).unwrap();
+    let logs = captured.text();
     assert!(
         logs.contains(&format!("http://127.0.0.1:{port}/odigo/***")),
         "{logs}"
@@ -528,20 +523,6 @@ async fn no_answer_is_retried_then_given_up_and_the_token_is_never_logged() {
     assert!(logs.contains("gave up"), "{logs}");
     for text in [logs, format!("{error} {error:?} {notifier:?}")] {
         assert!(!text.contains(TOKEN), "{text}");
-    }
-}
-
-#[derive(Debug, Clone)]
-struct LogWriter(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for LogWriter {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
     }
 }
 

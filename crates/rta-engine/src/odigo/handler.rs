@@ -2,8 +2,9 @@
 
 use super::config::ReceiverConfig;
 use super::ingest::Batch;
-use super::registry::{Count, Integration, Registry};
+use super::registry::{Integration, Registry};
 use crate::clock::Clock;
+use crate::counters::{add, counters};
 use crate::publisher::Publisher;
 use bytes::Bytes;
 use http::{HeaderValue, Method, Request, Response, StatusCode, header};
@@ -13,7 +14,6 @@ use rta_odigo::{AgentState, BodyFormat, DecodeError, Notification};
 use std::convert::Infallible;
 use std::fmt::Write as _;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use tokio::sync::{Semaphore, mpsc};
 
 /// A token is 43 characters; a much longer last segment is not one and is not hashed.
@@ -22,39 +22,27 @@ const MAX_TOKEN_LEN: usize = 256;
 /// At most this many item errors are listed in a `400` answer.
 const MAX_LISTED_ERRORS: usize = 10;
 
-/// What the receiver answered since it started, by answer.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct ReceiverStats {
-    pub requests: u64,
-    /// `204`.
-    pub accepted: u64,
-    /// `404`: unknown path or wrong token.
-    pub not_found: u64,
-    /// `405`: a method other than `POST` or `PUT` on a token URL.
-    pub method_not_allowed: u64,
-    /// `415`.
-    pub unsupported_type: u64,
-    /// `413`.
-    pub too_large: u64,
-    /// `400` for a body that could not be read or decoded at all.
-    pub bad_request: u64,
-    /// `503`: the pipeline or the request limit was full.
-    pub busy: u64,
-    /// `408`.
-    pub timed_out: u64,
-}
-
-#[derive(Debug, Default)]
-struct Counters {
-    requests: AtomicU64,
-    accepted: AtomicU64,
-    not_found: AtomicU64,
-    method_not_allowed: AtomicU64,
-    unsupported_type: AtomicU64,
-    too_large: AtomicU64,
-    bad_request: AtomicU64,
-    busy: AtomicU64,
-    timed_out: AtomicU64,
+counters! {
+    /// What the receiver answered since it started, by answer.
+    pub struct ReceiverStats, live Answers {
+        requests,
+        /// `204`.
+        accepted,
+        /// `404`: unknown path or wrong token.
+        not_found,
+        /// `405`: a method other than `POST` or `PUT` on a token URL.
+        method_not_allowed,
+        /// `415`.
+        unsupported_type,
+        /// `413`.
+        too_large,
+        /// `400`: a body that could not be read or decoded, or with bad items.
+        bad_request,
+        /// `503`: the pipeline or the request limit was full.
+        busy,
+        /// `408`.
+        timed_out,
+    }
 }
 
 /// What every request handler shares.
@@ -66,7 +54,7 @@ pub(crate) struct Shared {
     pub(crate) in_flight: Semaphore,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) publisher: Arc<dyn Publisher>,
-    counters: Counters,
+    answers: Answers,
 }
 
 impl Shared {
@@ -83,28 +71,16 @@ impl Shared {
             queue,
             clock,
             publisher,
-            counters: Counters::default(),
+            answers: Answers::default(),
         }
     }
 
     pub(crate) fn stats(&self) -> ReceiverStats {
-        let c = &self.counters;
-        let get = |counter: &AtomicU64| counter.load(Ordering::Relaxed);
-        ReceiverStats {
-            requests: get(&c.requests),
-            accepted: get(&c.accepted),
-            not_found: get(&c.not_found),
-            method_not_allowed: get(&c.method_not_allowed),
-            unsupported_type: get(&c.unsupported_type),
-            too_large: get(&c.too_large),
-            bad_request: get(&c.bad_request),
-            busy: get(&c.busy),
-            timed_out: get(&c.timed_out),
-        }
+        self.answers.snapshot()
     }
 
     fn answer(&self, status: StatusCode, text: impl Into<Bytes>) -> Response<Full<Bytes>> {
-        let c = &self.counters;
+        let c = &self.answers;
         let counter = match status {
             StatusCode::NO_CONTENT => &c.accepted,
             StatusCode::NOT_FOUND => &c.not_found,
@@ -115,7 +91,7 @@ impl Shared {
             StatusCode::REQUEST_TIMEOUT => &c.timed_out,
             _ => &c.bad_request,
         };
-        counter.fetch_add(1, Ordering::Relaxed);
+        add(counter, 1);
         let mut response = Response::new(Full::new(text.into()));
         *response.status_mut() = status;
         let headers = response.headers_mut();
@@ -141,7 +117,7 @@ pub(crate) async fn handle(
     shared: Arc<Shared>,
     request: Request<Incoming>,
 ) -> Result<Response<Full<Bytes>>, Infallible> {
-    shared.counters.requests.fetch_add(1, Ordering::Relaxed);
+    add(&shared.answers.requests, 1);
     let response =
         match tokio::time::timeout(shared.config.request_timeout, serve(&shared, request)).await {
             Ok(response) => response,
@@ -188,7 +164,7 @@ async fn serve(shared: &Shared, request: Request<Incoming>) -> Response<Full<Byt
     };
     let received = shared.clock.now();
     if integration.is_paused() {
-        integration.count(Count::DroppedWhilePaused, 1);
+        add(&integration.counts.dropped_while_paused, 1);
         integration.seen(received, &*shared.publisher);
         return shared.answer(StatusCode::NO_CONTENT, Bytes::new());
     }
@@ -214,7 +190,7 @@ async fn accept(
         Err(error) => rejected.push((index, error)),
     });
     if let Err(error) = decoded {
-        integration.count(Count::Rejected, 1);
+        add(&integration.counts.rejected, 1);
         return shared.answer(StatusCode::BAD_REQUEST, format!("{error}\n"));
     }
     if let Some(pauses) = &integration.pauses {
@@ -234,14 +210,14 @@ async fn accept(
             states: states.into_iter().map(AgentState::into_owned).collect(),
         };
         if shared.queue.try_send(batch).is_err() {
-            integration.count(Count::Refused, 1);
+            add(&integration.counts.refused, 1);
             return shared.answer(StatusCode::SERVICE_UNAVAILABLE, "busy, retry later\n");
         }
     }
-    integration.count(Count::Accepted, accepted as u64);
-    integration.count(Count::Heartbeat, heartbeats);
-    integration.count(Count::OtherEvent, others);
-    integration.count(Count::Rejected, rejected.len() as u64);
+    add(&integration.counts.accepted, accepted as u64);
+    add(&integration.counts.heartbeats, heartbeats);
+    add(&integration.counts.other_events, others);
+    add(&integration.counts.rejected, rejected.len() as u64);
     if accepted + heartbeats as usize + others as usize > 0 {
         integration.seen(received, &*shared.publisher);
     }

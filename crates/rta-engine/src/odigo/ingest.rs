@@ -6,7 +6,8 @@
 //! acceptance, so a request refused with `503` leaves no trace and its retry is not taken
 //! for a duplicate.
 
-use super::registry::{Count, Integration};
+use super::registry::Integration;
+use crate::counters::add;
 use crate::publisher::Publisher;
 use rta_model::{IntegrationId, Timestamp};
 use rta_odigo::{AgentState, Dedup};
@@ -50,12 +51,12 @@ pub(crate) async fn run(
             .or_insert_with(|| Dedup::new(config.dedup_window));
         for state in &batch.states {
             if !dedup.is_new(state) {
-                integration.count(Count::Duplicate, 1);
+                add(&integration.counts.duplicates, 1);
                 continue;
             }
             match writer.observe(&state.observation(config.id, batch.received)) {
                 Ok((key, Update::Changed { current, .. })) => publisher.status(key, &current),
-                Ok(_) => integration.count(Count::Unchanged, 1),
+                Ok(_) => add(&integration.counts.unchanged, 1),
                 Err(error) if !refusal_logged => {
                     refusal_logged = true;
                     tracing::error!(

@@ -89,7 +89,7 @@ mod config;
 mod error;
 mod handler;
 mod ingest;
-mod pause;
+pub mod pause;
 mod registry;
 mod server;
 

@@ -63,6 +63,7 @@
 //!   failing. Logs: a warning when the service starts failing, `info` when it answers again,
 //!   `debug` for each look-up (logins are not secret; credentials never appear).
 
+use crate::counters::{add, counters};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use reqwest::header::{ACCEPT, HeaderValue};
 use reqwest::{StatusCode, Url, redirect};
@@ -71,7 +72,6 @@ use rta_odigo::{AgentState, LookupError, Pause, PauseCache, PauseDetails, parse_
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
@@ -354,29 +354,17 @@ pub enum Outcome {
     Failed(LookupError),
 }
 
-/// The resolver's counters since it was made. Every bare PAUSE is one of `lookups` or
-/// `cache_hits`, and one of `completed`, `not_in_pause` or `failures`.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct PauseStats {
-    /// Requests to the source (cache misses).
-    pub lookups: u64,
-    pub completed: u64,
-    pub not_in_pause: u64,
-    pub failures: u64,
-    pub cache_hits: u64,
-}
-
-#[derive(Debug, Default)]
-struct Counters {
-    lookups: AtomicU64,
-    completed: AtomicU64,
-    not_in_pause: AtomicU64,
-    failures: AtomicU64,
-    cache_hits: AtomicU64,
-}
-
-fn bump(counter: &AtomicU64) {
-    counter.fetch_add(1, Ordering::Relaxed);
+counters! {
+    /// The resolver's counters since it was made. Every bare PAUSE is one of `lookups` or
+    /// `cache_hits`, and one of `completed`, `not_in_pause` or `failures`.
+    pub struct PauseStats, live Counters {
+        /// Requests to the source (cache misses).
+        lookups,
+        completed,
+        not_in_pause,
+        failures,
+        cache_hits,
+    }
 }
 
 /// Completes bare PAUSE notifications from a [`PauseDetails`] source, with a cache and a
@@ -427,11 +415,11 @@ impl PauseResolver {
         let cached = lock(&self.cache).get(&state.login, time).cloned();
         let pause = match cached {
             Some(pause) => {
-                bump(&self.counters.cache_hits);
+                add(&self.counters.cache_hits, 1);
                 pause
             }
             None => {
-                bump(&self.counters.lookups);
+                add(&self.counters.lookups, 1);
                 let answer =
                     tokio::time::timeout(self.timeout, self.details.current_pause(&state.login))
                         .await
@@ -444,32 +432,24 @@ impl PauseResolver {
                     }
                     Err(error) => {
                         self.failed(&state.login, &error);
-                        bump(&self.counters.failures);
+                        add(&self.counters.failures, 1);
                         return Outcome::Failed(error);
                     }
                 }
             }
         };
         if pause.is_empty() {
-            bump(&self.counters.not_in_pause);
+            add(&self.counters.not_in_pause, 1);
             Outcome::NotInPause
         } else {
-            bump(&self.counters.completed);
+            add(&self.counters.completed, 1);
             state.pause = pause;
             Outcome::Completed
         }
     }
 
     pub fn stats(&self) -> PauseStats {
-        let get = |counter: &AtomicU64| counter.load(Ordering::Relaxed);
-        let c = &self.counters;
-        PauseStats {
-            lookups: get(&c.lookups),
-            completed: get(&c.completed),
-            not_in_pause: get(&c.not_in_pause),
-            failures: get(&c.failures),
-            cache_hits: get(&c.cache_hits),
-        }
+        self.counters.snapshot()
     }
 
     /// The error of the latest request to the source if it failed; `None` once a request

@@ -3,11 +3,12 @@
 use super::config::OdigoIntegration;
 use super::error::ReceiverError;
 use super::pause::{Outcome, PauseResolver};
+use crate::counters::counters;
 use crate::health::Health;
 use crate::publisher::Publisher;
 use rta_model::{FeedHealth, Name, Timestamp};
 use rta_odigo::{LookupError, TokenHash};
-use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::Duration;
 
@@ -15,38 +16,26 @@ use std::time::Duration;
 /// none.
 pub const PAUSE_DETAILS_ADDRESS: &str = "pause-details";
 
-/// What an integration counted since the receiver started.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct IntegrationStats {
-    /// Agent state changes accepted into the pipeline (duplicates included).
-    pub accepted: u64,
-    /// Of those, retries recognised and ignored.
-    pub duplicates: u64,
-    /// Agent state changes that changed nothing in the table (same status again, or older
-    /// than the one it has).
-    pub unchanged: u64,
-    /// Heartbeats.
-    pub heartbeats: u64,
-    /// Notifications of other event types (acknowledged, nothing else).
-    pub other_events: u64,
-    /// Notifications that could not be decoded (in `400` answers).
-    pub rejected: u64,
-    /// Requests refused with `503` (the pipeline was full).
-    pub refused: u64,
-    /// Notifications acknowledged and dropped while the integration was paused.
-    pub dropped_while_paused: u64,
-}
-
-#[derive(Debug, Default)]
-struct Counters {
-    accepted: AtomicU64,
-    duplicates: AtomicU64,
-    unchanged: AtomicU64,
-    heartbeats: AtomicU64,
-    other_events: AtomicU64,
-    rejected: AtomicU64,
-    refused: AtomicU64,
-    dropped_while_paused: AtomicU64,
+counters! {
+    /// What an integration counted since the receiver started.
+    pub struct IntegrationStats, live Counts {
+        /// Agent state changes accepted into the pipeline (duplicates included).
+        accepted,
+        /// Of those, retries recognised and ignored.
+        duplicates,
+        /// Agent state changes that changed nothing in the table (same status again, or
+        /// older than the one it has).
+        unchanged,
+        heartbeats,
+        /// Notifications of other event types (acknowledged, nothing else).
+        other_events,
+        /// Notifications that could not be decoded (in `400` answers).
+        rejected,
+        /// Requests refused with `503` (the pipeline was full).
+        refused,
+        /// Requests acknowledged and dropped while the integration was paused.
+        dropped_while_paused,
+    }
 }
 
 /// One served integration and what it has seen.
@@ -60,7 +49,7 @@ pub(crate) struct Integration {
     health: Mutex<Health>,
     pause_health: Option<Mutex<Health>>,
     pub(crate) pauses: Option<Arc<PauseResolver>>,
-    counters: Counters,
+    pub(crate) counts: Counts,
 }
 
 impl Integration {
@@ -80,7 +69,7 @@ impl Integration {
             health: Mutex::new(Health::new("Odigo", config.name.clone(), None)),
             pause_health,
             pauses,
-            counters: Counters::default(),
+            counts: Counts::default(),
             config,
         }
     }
@@ -156,47 +145,9 @@ impl Integration {
         lock(health).set(state, detail, now, publisher);
     }
 
-    pub(crate) fn count(&self, what: Count, n: u64) {
-        let counter = match what {
-            Count::Accepted => &self.counters.accepted,
-            Count::Duplicate => &self.counters.duplicates,
-            Count::Unchanged => &self.counters.unchanged,
-            Count::Heartbeat => &self.counters.heartbeats,
-            Count::OtherEvent => &self.counters.other_events,
-            Count::Rejected => &self.counters.rejected,
-            Count::Refused => &self.counters.refused,
-            Count::DroppedWhilePaused => &self.counters.dropped_while_paused,
-        };
-        counter.fetch_add(n, Ordering::Relaxed);
-    }
-
     pub(crate) fn stats(&self) -> IntegrationStats {
-        let c = &self.counters;
-        let get = |counter: &AtomicU64| counter.load(Ordering::Relaxed);
-        IntegrationStats {
-            accepted: get(&c.accepted),
-            duplicates: get(&c.duplicates),
-            unchanged: get(&c.unchanged),
-            heartbeats: get(&c.heartbeats),
-            other_events: get(&c.other_events),
-            rejected: get(&c.rejected),
-            refused: get(&c.refused),
-            dropped_while_paused: get(&c.dropped_while_paused),
-        }
+        self.counts.snapshot()
     }
-}
-
-/// What an integration counts.
-#[derive(Debug, Clone, Copy)]
-pub(crate) enum Count {
-    Accepted,
-    Duplicate,
-    Unchanged,
-    Heartbeat,
-    OtherEvent,
-    Rejected,
-    Refused,
-    DroppedWhilePaused,
 }
 
 /// The served integrations.
