@@ -8,13 +8,15 @@
 //! acted. Waits have a guard far beyond any timer of the scenario, to turn a hang into a
 //! failure rather than to order anything.
 
+mod support;
+
 use rta_cic::{Dialect, SessionConfig};
 use rta_engine::cic::{
     AddressError, AddressProblem, CicConfig, CicConnector, CicHandle, ConnectorError, Mode,
 };
 use rta_engine::{
-    AsyncSubscription, Bus, BusPublisher, Delivery, EventKind, Filter, LiveStatuses,
-    SubscribeOptions, TokioClock,
+    AsyncSubscription, Bus, BusPublisher, EventKind, Filter, LiveStatuses, SubscribeOptions,
+    TokioClock,
 };
 use rta_model::{EventBody, IntegrationId, Timestamp};
 use rta_state::StateTable;
@@ -79,7 +81,7 @@ impl Engine {
 
     /// The next feed event: `address health @seconds after the start`.
     async fn feed(&mut self) -> String {
-        let event = next(&mut self.feeds).await;
+        let event = support::next(&mut self.feeds, GUARD).await;
         let EventBody::Feed(feed) = &event.body else {
             panic!("a feed event: {event:?}");
         };
@@ -100,7 +102,7 @@ impl Engine {
 
     /// The next status change: `user phase code`.
     async fn status(&mut self) -> String {
-        let event = next(&mut self.statuses).await;
+        let event = support::next(&mut self.statuses, GUARD).await;
         let EventBody::AgentStatus(status) = &event.body else {
             panic!("an agent_status event: {event:?}");
         };
@@ -135,29 +137,7 @@ impl Engine {
 
     /// Each agent of the integration in the table: `user phase code`, sorted.
     fn agents(&self) -> Vec<String> {
-        let view = self.table.view(self.cic, 3).unwrap();
-        let mut agents: Vec<String> = view
-            .agents
-            .iter()
-            .map(|(key, status)| {
-                let (_, id) = self.table.identity(*key).unwrap();
-                let id = String::from_utf8_lossy(id);
-                format!("{id} {:?} {}", status.phase, status.code)
-            })
-            .collect();
-        agents.sort();
-        agents
-    }
-}
-
-async fn next(subscription: &mut AsyncSubscription) -> Arc<rta_model::Event> {
-    let delivery = tokio::time::timeout(GUARD, subscription.recv())
-        .await
-        .expect("an event before the guard")
-        .expect("the bus is open");
-    match delivery {
-        Delivery::Event(event) => event,
-        other => panic!("the subscriber lagged: {other:?}"),
+        support::agents(&self.table, self.cic)
     }
 }
 

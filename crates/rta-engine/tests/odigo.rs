@@ -6,6 +6,8 @@
 //! events: every wait is for an answer or an event, under a guard that only turns a hang
 //! into a failure.
 
+mod support;
+
 use bytes::Bytes;
 use http_body_util::Full;
 use hyper::service::service_fn;
@@ -15,7 +17,7 @@ use rta_engine::odigo::{
     PauseResolver, ReceiverConfig, ReceiverError, TlsFiles,
 };
 use rta_engine::{
-    AsyncSubscription, Bus, BusPublisher, Delivery, EventKind, Filter, LiveStatuses, Publisher,
+    AsyncSubscription, Bus, BusPublisher, EventKind, Filter, LiveStatuses, Publisher,
     SubscribeOptions, SystemClock,
 };
 use rta_model::{EventBody, FeedHealth, IntegrationId};
@@ -155,7 +157,7 @@ impl Engine {
 
     /// The next feed event: `address health`.
     async fn feed(&mut self) -> String {
-        let event = next(&mut self.feeds).await;
+        let event = support::next(&mut self.feeds, GUARD).await;
         let EventBody::Feed(feed) = &event.body else {
             panic!("a feed event: {event:?}");
         };
@@ -169,7 +171,7 @@ impl Engine {
 
     /// The next status change: `login phase code reason detail`.
     async fn status(&mut self) -> String {
-        let event = next(&mut self.statuses).await;
+        let event = support::next(&mut self.statuses, GUARD).await;
         let EventBody::AgentStatus(status) = &event.body else {
             panic!("an agent_status event: {event:?}");
         };
@@ -200,35 +202,9 @@ impl Engine {
         );
     }
 
-    /// The agents in the table: `login phase code`, sorted.
+    /// The agents in the table: `login Phase code`, sorted.
     fn agents(&self) -> Vec<String> {
-        let view = self.table.view(self.odigo, 3).unwrap();
-        let mut agents: Vec<String> = view
-            .agents
-            .iter()
-            .map(|(key, status)| {
-                let (_, id) = self.table.identity(*key).unwrap();
-                format!(
-                    "{} {} {}",
-                    String::from_utf8_lossy(id),
-                    status.phase,
-                    status.code
-                )
-            })
-            .collect();
-        agents.sort();
-        agents
-    }
-}
-
-async fn next(subscription: &mut AsyncSubscription) -> Arc<rta_model::Event> {
-    let delivery = tokio::time::timeout(GUARD, subscription.recv())
-        .await
-        .expect("an event before the guard")
-        .expect("the bus is open");
-    match delivery {
-        Delivery::Event(event) => event,
-        other => panic!("the subscriber lagged: {other:?}"),
+        support::agents(&self.table, self.odigo)
     }
 }
 
@@ -291,10 +267,10 @@ async fn accepted_notifications_reach_the_state_table() {
     assert_eq!(
         engine.agents(),
         [
-            "asmith@acme.example talking IN_CALL",
-            "b1 available AVAILABLE",
-            "b2 wrap_up WRAP_UP",
-            "jdoe@acme.example away PAUSE",
+            "asmith@acme.example Talking IN_CALL",
+            "b1 Available AVAILABLE",
+            "b2 WrapUp WRAP_UP",
+            "jdoe@acme.example Away PAUSE",
         ]
     );
     let stats = engine.receiver.integration_stats("odigo").unwrap();
@@ -426,7 +402,7 @@ async fn retries_are_no_ops() {
     let no_id = agent_state("jdoe", "PAUSE", None);
     assert_eq!(engine.post(JSON, no_id).await.0, 204);
     engine.no_status_change_before("marker").await;
-    assert_eq!(engine.agents()[0], "jdoe available AVAILABLE");
+    assert_eq!(engine.agents()[0], "jdoe Available AVAILABLE");
     let stats = engine.receiver.integration_stats("odigo").unwrap();
     assert_eq!(stats.duplicates, 2);
 }
@@ -572,7 +548,7 @@ async fn a_failing_web_service_keeps_the_plain_pause_and_says_so_in_feed_health(
         // Never held much past the look-up's time-out (a generous bound for a busy machine).
         assert!(started.elapsed() < Duration::from_secs(3));
         assert_eq!(engine.status().await, "jdoe away PAUSE - -");
-        let event = next(&mut engine.feeds).await;
+        let event = support::next(&mut engine.feeds, GUARD).await;
         let EventBody::Feed(feed) = &event.body else {
             panic!("{event:?}")
         };
