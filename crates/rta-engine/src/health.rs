@@ -54,25 +54,23 @@ impl Health {
         let previous = std::mem::replace(&mut self.current, health);
         let detail_text = detail.as_deref().unwrap_or("");
         let address = self.address.as_deref().unwrap_or("");
+        // One line per change; `tracing`'s level is static, hence the macro.
+        macro_rules! log_change {
+            ($level:ident) => {
+                tracing::$level!(
+                    integration = &*self.integration,
+                    source = self.source,
+                    address,
+                    ?previous,
+                    ?health,
+                    detail = detail_text,
+                    "feed health changed"
+                )
+            };
+        }
         match health {
-            FeedHealth::Up | FeedHealth::Waiting => tracing::info!(
-                integration = &*self.integration,
-                source = self.source,
-                address,
-                ?previous,
-                ?health,
-                detail = detail_text,
-                "feed health changed"
-            ),
-            FeedHealth::Stale | FeedHealth::Down => tracing::warn!(
-                integration = &*self.integration,
-                source = self.source,
-                address,
-                ?previous,
-                ?health,
-                detail = detail_text,
-                "feed health changed"
-            ),
+            FeedHealth::Up | FeedHealth::Waiting => log_change!(info),
+            FeedHealth::Stale | FeedHealth::Down => log_change!(warn),
         }
         self.publish(time, detail, publisher);
         true
