@@ -766,3 +766,34 @@ async fn shutdown_applies_what_was_accepted() {
     assert_eq!(table.len(), 50);
     assert!(TcpStream::connect(address).await.is_err());
 }
+
+#[tokio::test]
+async fn idle_and_silent_connections_are_closed() {
+    let mut engine = Engine::start(
+        |config| config.idle_timeout = Duration::from_millis(300),
+        |_| {},
+    )
+    .await;
+    // A client that connects and never sends a request, and one that goes quiet after its
+    // first: both are closed by the server, not kept forever.
+    let mut silent = TcpStream::connect(engine.receiver.local_addr())
+        .await
+        .unwrap();
+    let body = agent_state("idle", "AVAILABLE", None);
+    let request = format!(
+        "POST /odigo/{} HTTP/1.1\r\nHost: odigo\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\n\r\n{body}",
+        engine.token.expose(),
+        body.len()
+    );
+    let mut quiet = TcpStream::connect(engine.receiver.local_addr())
+        .await
+        .unwrap();
+    quiet.write_all(request.as_bytes()).await.unwrap();
+    assert_eq!(engine.status().await, "idle available AVAILABLE - -");
+    for stream in [&mut silent, &mut quiet] {
+        let mut rest = Vec::new();
+        let closed = tokio::time::timeout(GUARD, stream.read_to_end(&mut rest)).await;
+        assert!(closed.is_ok(), "the connection was not closed");
+    }
+}
