@@ -241,10 +241,16 @@ fn build(date: Ymd, clock: Hms, nanos: Option<u32>, offset: Option<i32>) -> Opti
         None => Some(CicTime::Local(local)),
         Some(seconds) => {
             let offset = Offset::from_seconds(seconds).ok()?;
-            offset.to_timestamp(local).ok().map(CicTime::Utc)
+            let instant = offset.to_timestamp(local).ok()?;
+            // `0000-01-01T00:30:00+01:00` is in the year -1 in UTC, which no 4-digit year can
+            // say again: not a time an ACD sends.
+            (instant.as_second() >= FIRST_UTC_SECOND).then_some(CicTime::Utc(instant))
         }
     }
 }
+
+/// `0000-01-01T00:00:00Z`, the first instant the line dialect can write.
+const FIRST_UTC_SECOND: i64 = -62_167_219_200;
 
 type Ymd = (u32, u32, u32);
 type Hms = (u32, u32, u32);
@@ -414,6 +420,7 @@ mod tests {
             b"2026-11-23 07:58:12 ",
             b"2026-11-23 07:58:12.",
             b"2026-11-23 07:58:12+99:00",
+            b"0000-01-01T00:00:00.500+01:00",
             b"2026-11-23x07:58:12",
             b"+2026-11-23 07:58:12",
             b"2026112T075812Z",
