@@ -797,3 +797,46 @@ async fn idle_and_silent_connections_are_closed() {
         assert!(closed.is_ok(), "the connection was not closed");
     }
 }
+
+#[tokio::test]
+async fn a_request_not_sent_in_time_is_408() {
+    let engine = Engine::start(
+        |config| config.request_timeout = Duration::from_millis(300),
+        |_| {},
+    )
+    .await;
+    // The head promises 100 bytes of body; 10 come, then nothing.
+    let request = format!(
+        "POST /odigo/{} HTTP/1.1\r\nHost: odigo\r\nContent-Type: application/json\r\n\
+         Content-Length: 100\r\n\r\n{{\"login\":",
+        engine.token.expose()
+    );
+    assert!(engine.raw(&request).await.starts_with("HTTP/1.1 408 "));
+    assert_eq!(engine.receiver.stats().timed_out, 1);
+}
+
+#[tokio::test]
+async fn requests_beyond_the_in_flight_limit_are_503() {
+    // One request at a time; the first waits for a slow pause look-up.
+    let stub = web_service(Duration::from_millis(800), false).await;
+    let resolver = pause_details(&stub, Duration::from_secs(2));
+    let mut engine = Engine::start(
+        |config| config.max_in_flight = 1,
+        |integration| integration.pause_details = Some(resolver),
+    )
+    .await;
+    let slow = engine.post(JSON, agent_state("jdoe", "PAUSE", None));
+    let refused = async {
+        // Sent once the slow one holds the permit (its look-up reached the web service).
+        while stub.requests.load(Ordering::SeqCst) == 0 {
+            tokio::task::yield_now().await;
+        }
+        engine
+            .post(JSON, agent_state("other", "AVAILABLE", None))
+            .await
+    };
+    let ((slow, _), (refused, _)) = tokio::join!(slow, refused);
+    assert_eq!((slow, refused), (204, 503));
+    assert_eq!(engine.status().await, "jdoe away PAUSE 7 Lunch");
+    assert_eq!(engine.receiver.stats().busy, 1);
+}
