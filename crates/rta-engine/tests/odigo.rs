@@ -673,14 +673,17 @@ async fn rotation_pause_and_removal_take_effect_at_once() {
     assert_eq!(engine.send_to(&new_url, JSON, body.clone()).await.0, 204);
     assert_eq!(engine.status().await, "jdoe available AVAILABLE - -");
 
+    // Paused: refused, so Odigo keeps it and retries; after the resume the retry is applied.
     engine.receiver.set_paused("odigo", true).unwrap();
-    let pause = agent_state("jdoe", "PAUSE", None).replace("12:00:05", "12:30:00");
-    assert_eq!(engine.send_to(&new_url, JSON, pause).await.0, 204);
-    engine.receiver.set_paused("odigo", false).unwrap();
+    let pause = agent_state("jdoe", "PAUSE", Some("p-9")).replace("12:00:05", "12:30:00");
+    let (status, text) = engine.send_to(&new_url, JSON, pause.clone()).await;
+    assert_eq!((status, text.as_str()), (503, "paused\n"));
     engine.token = new;
-    engine.no_status_change_before("marker").await;
+    engine.receiver.set_paused("odigo", false).unwrap();
+    assert_eq!(engine.post(JSON, pause).await.0, 204);
+    assert_eq!(engine.status().await, "jdoe away PAUSE - -");
     let stats = engine.receiver.integration_stats("odigo").unwrap();
-    assert_eq!(stats.dropped_while_paused, 1);
+    assert_eq!((stats.refused_while_paused, stats.duplicates), (1, 0));
 
     assert!(matches!(
         engine.receiver.set_paused("nobody", true),

@@ -19,6 +19,10 @@ use tokio::sync::{Semaphore, mpsc};
 /// A token is 43 characters; a much longer last segment is not one and is not hashed.
 const MAX_TOKEN_LEN: usize = 256;
 
+/// `Retry-After` of a paused integration's `503`, in seconds: a pause is an operator's
+/// decision, not a passing load, so Odigo need not knock every second.
+const PAUSED_RETRY_AFTER: &str = "30";
+
 /// At most this many item errors are listed in a `400` answer.
 const MAX_LISTED_ERRORS: usize = 10;
 
@@ -38,7 +42,7 @@ counters! {
         too_large,
         /// `400`: a body that could not be read or decoded, or with bad items.
         bad_request,
-        /// `503`: the pipeline or the request limit was full.
+        /// `503`: the pipeline or the request limit was full, or the integration paused.
         busy,
         /// `408`.
         timed_out,
@@ -136,6 +140,15 @@ async fn serve(shared: &Shared, request: Request<Incoming>) -> Response<Full<Byt
     if !matches!(*request.method(), Method::POST | Method::PUT) {
         return shared.answer(StatusCode::METHOD_NOT_ALLOWED, "use POST or PUT\n");
     }
+    if integration.is_paused() {
+        add(&integration.counts.refused_while_paused, 1);
+        let mut response = shared.answer(StatusCode::SERVICE_UNAVAILABLE, "paused\n");
+        response.headers_mut().insert(
+            header::RETRY_AFTER,
+            HeaderValue::from_static(PAUSED_RETRY_AFTER),
+        );
+        return response;
+    }
     let Ok(_permit) = shared.in_flight.try_acquire() else {
         return shared.answer(StatusCode::SERVICE_UNAVAILABLE, "too many requests\n");
     };
@@ -162,13 +175,7 @@ async fn serve(shared: &Shared, request: Request<Incoming>) -> Response<Full<Byt
         Err(error) if error.is::<LengthLimitError>() => return too_large(shared, limit),
         Err(_) => return shared.answer(StatusCode::BAD_REQUEST, "the body could not be read\n"),
     };
-    let received = shared.clock.now();
-    if integration.is_paused() {
-        add(&integration.counts.dropped_while_paused, 1);
-        integration.seen(received, &*shared.publisher);
-        return shared.answer(StatusCode::NO_CONTENT, Bytes::new());
-    }
-    accept(shared, &integration, format, &body, received).await
+    accept(shared, &integration, format, &body, shared.clock.now()).await
 }
 
 /// Decodes `body`, completes its bare pauses, and hands its agent state changes to the

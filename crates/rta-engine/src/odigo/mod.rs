@@ -53,7 +53,7 @@
 //! | `408` | the request was not read and answered within [`ReceiverConfig::request_timeout`] |
 //! | `413` | the body is over [`ReceiverConfig::body_limit`] (declared, or found while reading) |
 //! | `415` | the `Content-Type` is not JSON or form-encoded (or JSON in another charset than UTF-8) |
-//! | `503` | back-pressure: the pipeline's queue is full, or [`ReceiverConfig::max_in_flight`] requests are being handled; `Retry-After: 1`, nothing of the request is kept, so its retry is new |
+//! | `503` | back-pressure: the pipeline's queue is full, or [`ReceiverConfig::max_in_flight`] requests are being handled (`Retry-After: 1`); or the integration is paused (`Retry-After: 30`). Nothing of the request is kept, so its retry is new |
 //!
 //! ## Decisions
 //! - **Token.** Only hashes are held ([`rta_odigo::TokenHash`]); each request's candidate is
@@ -79,9 +79,9 @@
 //!   notification is accepted (a `404`, or a body that cannot be decoded, is no sign of
 //!   life), `up` after it and after every later one (heartbeats included), `stale` after
 //!   [`OdigoIntegration::stale_after`] of silence (checked every second).
-//! - **Paused** integrations ([`OdigoReceiver::set_paused`]) acknowledge and drop: `204`, so
-//!   Odigo neither retries into a backlog nor disables the URL; counted in
-//!   [`IntegrationStats::dropped_while_paused`].
+//! - **Paused** integrations ([`OdigoReceiver::set_paused`]) answer `503` with
+//!   `Retry-After: 30` (issue 7: a paused integration takes no input), so Odigo keeps and
+//!   retries; counted in [`IntegrationStats::refused_while_paused`].
 //! - **Shutdown** stops accepting, lets open connections finish their request, then applies
 //!   everything accepted before returning.
 

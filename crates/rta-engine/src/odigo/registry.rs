@@ -33,8 +33,8 @@ counters! {
         rejected,
         /// Requests refused with `503` (the pipeline was full).
         refused,
-        /// Requests acknowledged and dropped while the integration was paused.
-        dropped_while_paused,
+        /// Requests refused with `503` while the integration was paused.
+        refused_while_paused,
     }
 }
 

@@ -115,8 +115,9 @@ impl OdigoReceiver {
         self.shared.registry.set_token(name, token)
     }
 
-    /// Pauses or resumes the import of `name`. While paused, its notifications are
-    /// acknowledged (`204`, so Odigo neither retries nor disables the URL) and dropped.
+    /// Pauses or resumes the import of `name`. While paused, its URL answers `503` with
+    /// `Retry-After: 30`: nothing is imported, and Odigo keeps what it could not deliver and
+    /// retries, so a resume picks up what happened meanwhile (as far as Odigo keeps it).
     pub fn set_paused(&self, name: &str, paused: bool) -> Result<(), ReceiverError> {
         self.shared.registry.set_paused(name, paused)
     }
