@@ -6,9 +6,11 @@
 //! [`Publisher`] ([`BusPublisher`] onto the bus) and read the time from a [`Clock`]:
 //! - the **CIC client connector** ([`cic`]): the engine connects to the CIC servers;
 //! - the **Odigo HTTP receiver** ([`odigo`]): Odigo pushes to the engine's secret token URL
-//!   (HTTP or HTTPS), with the pause-detail look-up on Odigo's web service.
+//!   (HTTP or HTTPS), with the pause-detail look-up on Odigo's web service;
+//! - the **Avaya CMS listener** ([`avaya`]): the engine listens, the CMS connects and streams
+//!   a snapshot of its agents every refresh.
 //!
-//! The sharded workers, the Avaya listener and the sinks will join them.
+//! The sharded workers and the sinks will join them.
 //!
 //! ## The bus
 //! - [`Bus::publish`] gives every event an engine-wide, strictly increasing `seq` and fans it
@@ -75,6 +77,8 @@
 //! assert_eq!(bus.subscriber_count(), 1);
 //! ```
 
+mod apply;
+pub mod avaya;
 mod bus;
 pub mod cic;
 mod clock;

@@ -4,9 +4,10 @@
 //! disconnect, or by a new `BEGIN`, logs nobody out; its rows stay applied like any status.
 
 use super::membership::Membership;
+use crate::apply::Apply;
 use crate::publisher::Publisher;
 use rta_model::{AgentKey, IntegrationId, Observation, Timestamp};
-use rta_state::{StateError, StateTable, Update, Writer};
+use rta_state::{StateTable, Update};
 use std::collections::HashSet;
 use std::sync::Arc;
 
@@ -22,17 +23,14 @@ pub(crate) struct Completed {
 /// One address task's writer into the table, and the snapshot in progress on its connection.
 #[derive(Debug)]
 pub(crate) struct Ingest<'t> {
-    writer: Writer<'t>,
+    apply: Apply<'t>,
     integration: IntegrationId,
     membership: Arc<Membership>,
-    publisher: Arc<dyn Publisher>,
     logged_out_code: Arc<str>,
     /// Index of the address of the current connection.
     address: usize,
     /// Agents listed by the snapshot in progress, if one is.
     snapshot: Option<HashSet<AgentKey>>,
-    /// A refusal of the table was logged on this connection (not repeated for every row).
-    refusal_logged: bool,
 }
 
 impl<'t> Ingest<'t> {
@@ -44,14 +42,12 @@ impl<'t> Ingest<'t> {
         logged_out_code: Arc<str>,
     ) -> Ingest<'t> {
         Ingest {
-            writer: table.writer(),
+            apply: Apply::new(table, publisher, "CIC"),
             integration,
             membership,
-            publisher,
             logged_out_code,
             address: 0,
             snapshot: None,
-            refusal_logged: false,
         }
     }
 
@@ -59,7 +55,7 @@ impl<'t> Ingest<'t> {
     pub(crate) fn connected(&mut self, address: usize) {
         self.address = address;
         self.snapshot = None;
-        self.refusal_logged = false;
+        self.apply.rearm();
     }
 
     /// The index of the address of the current connection.
@@ -70,31 +66,13 @@ impl<'t> Ingest<'t> {
     /// Applies one status.
     pub(crate) fn status(&mut self, observation: &Observation<'_>) {
         debug_assert_eq!(observation.integration, self.integration);
-        match self.writer.observe(observation) {
-            Ok((key, update)) => {
-                if let Update::Changed { current, .. } = &update {
-                    self.publisher.status(key, current);
-                }
-                if update != Update::OutOfOrder {
-                    self.membership.claim(key, self.address);
-                }
-                if let Some(seen) = &mut self.snapshot {
-                    seen.insert(key);
-                }
+        if let Some((key, update)) = self.apply.observe(observation) {
+            if update != Update::OutOfOrder {
+                self.membership.claim(key, self.address);
             }
-            Err(error) => self.refused(&error),
-        }
-    }
-
-    fn refused(&mut self, error: &StateError) {
-        if !self.refusal_logged {
-            self.refusal_logged = true;
-            tracing::error!(
-                %error,
-                integration = self.integration.0,
-                "the state table refused a CIC status (further refusals on this connection \
-                 are not logged)"
-            );
+            if let Some(seen) = &mut self.snapshot {
+                seen.insert(key);
+            }
         }
     }
 
@@ -126,14 +104,13 @@ impl<'t> Ingest<'t> {
         };
         let absent =
             self.membership
-                .absent(self.writer.table(), self.integration, self.address, &seen);
+                .absent(self.apply.table(), self.integration, self.address, &seen);
         let mut logged_out = 0;
         for key in absent {
-            if let Some(Update::Changed { current, .. }) =
-                self.writer
-                    .log_out(key, &self.logged_out_code, time, received)
+            if self
+                .apply
+                .log_out(key, &self.logged_out_code, time, received)
             {
-                self.publisher.status(key, &current);
                 logged_out += 1;
             }
         }

@@ -1,0 +1,329 @@
+//! The task of one Avaya integration: it owns the listening socket, the connection being
+//! read, the integration's [`Assembler`] and its feed health, and handles pause and resume.
+//!
+//! One task, one `select!` loop: the assembler is the integration's memory of the last
+//! snapshot, so every line, whichever connection brings it, goes through it in order, and
+//! no lock is needed.
+
+use super::config::AvayaConfig;
+use super::listener::{ListenerError, LiveStats, bind};
+use crate::apply::Apply;
+use crate::clock::Clock;
+use crate::counters::add;
+use crate::health::Health;
+use crate::publisher::Publisher;
+use bytes::Bytes;
+use futures::StreamExt;
+use rta_avaya::{Assembler, FrameError, LineCodec, Output, Stats};
+use rta_model::{FeedHealth, IntegrationId, Timestamp};
+use rta_state::StateTable;
+use std::io;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{mpsc, oneshot, watch};
+use tokio::task::JoinSet;
+use tokio_util::codec::FramedRead;
+use tokio_util::sync::CancellationToken;
+
+/// How often the feed is checked for staleness: often enough that `stale` comes within a
+/// second of three silent refresh intervals, for any refresh CMS allows (3 s and more).
+pub(super) const STALE_CHECK: Duration = Duration::from_secs(1);
+
+/// After a failed `accept` (out of file descriptors, say), the wait before the next one, so
+/// that a lasting failure does not spin.
+const ACCEPT_RETRY: Duration = Duration::from_millis(100);
+
+/// What the task shares with the handle.
+#[derive(Debug)]
+pub(super) struct Shared {
+    pub(super) config: AvayaConfig,
+    pub(super) publisher: Arc<dyn Publisher>,
+    pub(super) clock: Arc<dyn Clock>,
+    pub(super) counts: LiveStats,
+    /// The current health, for [`AvayaHandle::health`](super::AvayaHandle::health).
+    pub(super) health: watch::Sender<FeedHealth>,
+}
+
+/// What the handle asks of the task; the answer comes back once done.
+#[derive(Debug)]
+pub(super) enum Command {
+    Pause(oneshot::Sender<()>),
+    Resume(oneshot::Sender<Result<(), ListenerError>>),
+}
+
+/// The connection being read.
+#[derive(Debug)]
+struct Connection {
+    frames: FramedRead<TcpStream, LineCodec>,
+    peer: SocketAddr,
+}
+
+/// One read from the connection: a line or a framing error, an I/O error, or the end.
+type Read = Option<io::Result<Result<Bytes, FrameError>>>;
+
+/// The task's state.
+struct Feed<'t> {
+    shared: &'t Shared,
+    assembler: Assembler,
+    apply: Apply<'t>,
+    health: Health,
+    /// `None` while paused.
+    listener: Option<TcpListener>,
+    /// Where `resume` listens again.
+    address: SocketAddr,
+    current: Option<Connection>,
+    /// Replaced connections, read to their end and ignored.
+    drains: JoinSet<()>,
+}
+
+/// Serves the integration until `cancel`, or until the handle is gone.
+pub(super) async fn run(
+    shared: Arc<Shared>,
+    table: Arc<StateTable>,
+    listener: TcpListener,
+    address: SocketAddr,
+    mut commands: mpsc::Receiver<Command>,
+    cancel: CancellationToken,
+) {
+    let config = &shared.config;
+    let health = Health::new("Avaya", config.name.clone(), None);
+    health.announce(shared.clock.now(), &*shared.publisher);
+    let mut feed = Feed {
+        shared: &shared,
+        assembler: Assembler::new(config.assembler.clone(), config.layout.clone()),
+        apply: Apply::new(&table, Arc::clone(&shared.publisher), "Avaya"),
+        health,
+        listener: Some(listener),
+        address,
+        current: None,
+        drains: JoinSet::new(),
+    };
+    let mut ticker = tokio::time::interval(STALE_CHECK);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        // Lines of the open connection before new connections: when CMS drops a connection
+        // and reconnects at once, what it sent on the old one is read to its end first.
+        tokio::select! {
+            biased;
+            () = cancel.cancelled() => break,
+            command = commands.recv() => match command {
+                Some(Command::Pause(done)) => {
+                    feed.pause().await;
+                    let _ = done.send(());
+                }
+                Some(Command::Resume(done)) => {
+                    let _ = done.send(feed.resume());
+                }
+                None => break,
+            },
+            read = next_line(&mut feed.current) => feed.read(read),
+            accepted = accept(feed.listener.as_ref()) => feed.accepted(accepted),
+            _ = ticker.tick() => feed.tick(),
+        }
+    }
+    feed.close("listener shut down").await;
+}
+
+/// The next read of the connection; never, without one.
+async fn next_line(current: &mut Option<Connection>) -> Read {
+    match current {
+        Some(connection) => connection.frames.next().await,
+        None => std::future::pending().await,
+    }
+}
+
+/// The next connection; never, while paused.
+async fn accept(listener: Option<&TcpListener>) -> io::Result<(TcpStream, SocketAddr)> {
+    let Some(listener) = listener else {
+        return std::future::pending().await;
+    };
+    let accepted = listener.accept().await;
+    if accepted.is_err() {
+        tokio::time::sleep(ACCEPT_RETRY).await;
+    }
+    accepted
+}
+
+/// Reads a replaced connection to its end, ignoring it: closing it could make the CMS
+/// process behind it reconnect and replace the newest connection in turn.
+async fn drain(mut stream: TcpStream) {
+    let _ = tokio::io::copy(&mut stream, &mut tokio::io::sink()).await;
+}
+
+/// Where the assembler's output goes.
+fn deliver(output: Output<'_>, apply: &mut Apply<'_>, counts: &LiveStats, id: IntegrationId) {
+    match output {
+        Output::Agent(change) => {
+            apply.observe(&change.observation(id));
+        }
+        Output::Queue(_) => add(&counts.queue_updates, 1),
+        // Health is the connection's business as much as the batches': see `Feed::ended`.
+        Output::Health(_) => {}
+    }
+}
+
+impl Feed<'_> {
+    fn name(&self) -> &str {
+        &self.shared.config.name
+    }
+
+    fn read(&mut self, read: Read) {
+        match read {
+            Some(Ok(frame)) => self.line(frame),
+            None => self.lost("the CMS closed the connection".to_owned()),
+            Some(Err(error)) => self.lost(format!("connection lost: {error}")),
+        }
+    }
+
+    /// One line (or framing error) through the assembler into the table.
+    fn line(&mut self, frame: Result<Bytes, FrameError>) {
+        let now = self.shared.clock.now();
+        let before = self.assembler.stats();
+        let (apply, counts) = (&mut self.apply, &self.shared.counts);
+        let id = self.shared.config.assembler.integration;
+        let pushed = self
+            .assembler
+            .push_frame(frame, now, &mut |output| deliver(output, apply, counts, id));
+        if let Err(error) = pushed {
+            add(&counts.rejected_lines, 1);
+            tracing::debug!(integration = self.name(), %error, "Avaya input skipped");
+        }
+        self.ended(&before, now);
+    }
+
+    /// Counts the batches that ended since `before`; a completed one makes the feed `up`.
+    fn ended(&mut self, before: &Stats, now: Timestamp) {
+        let after = self.assembler.stats();
+        let counts = &self.shared.counts;
+        add(
+            &counts.batches_cut_off,
+            after.batches_cut_off - before.batches_cut_off,
+        );
+        let completed = after.batches_completed - before.batches_completed;
+        add(&counts.batches_completed, completed);
+        if completed > 0 {
+            self.set_health(FeedHealth::Up, None, now);
+        }
+    }
+
+    /// The batch in progress, if any, is cut off: its rows apply, nobody is logged out.
+    fn cut(&mut self, now: Timestamp) {
+        let before = self.assembler.stats();
+        let (apply, counts) = (&mut self.apply, &self.shared.counts);
+        let id = self.shared.config.assembler.integration;
+        self.assembler
+            .connection_lost(now, &mut |output| deliver(output, apply, counts, id));
+        self.ended(&before, now);
+    }
+
+    /// The connection ended by itself: `down`.
+    fn lost(&mut self, detail: String) {
+        let now = self.shared.clock.now();
+        if let Some(connection) = self.current.take() {
+            tracing::debug!(
+                integration = self.name(),
+                peer = %connection.peer,
+                detail,
+                stats = ?self.assembler.stats(),
+                "Avaya connection ended"
+            );
+        }
+        self.cut(now);
+        self.set_health(FeedHealth::Down, Some(detail), now);
+    }
+
+    fn accepted(&mut self, accepted: io::Result<(TcpStream, SocketAddr)>) {
+        let (stream, peer) = match accepted {
+            Ok(accepted) => accepted,
+            Err(error) => {
+                tracing::warn!(integration = self.name(), %error, "accepting a CMS connection failed");
+                return;
+            }
+        };
+        let counts = &self.shared.counts;
+        if !self.shared.config.allows(peer.ip()) {
+            add(&counts.refused_peers, 1);
+            tracing::warn!(
+                integration = self.name(),
+                peer = %peer.ip(),
+                "Avaya connection refused: the peer is not in the allow-list"
+            );
+            return;
+        }
+        add(&counts.connections, 1);
+        // Finished drains are reaped here, so the set holds only open connections.
+        while self.drains.try_join_next().is_some() {}
+        if let Some(old) = self.current.take() {
+            add(&counts.replaced, 1);
+            tracing::info!(
+                integration = self.name(),
+                old = %old.peer,
+                new = %peer,
+                "a new CMS connection replaces the open one (the old one is read to its end \
+                 and ignored)"
+            );
+            self.cut(self.shared.clock.now());
+            self.drains.spawn(drain(old.frames.into_inner()));
+        } else {
+            tracing::info!(integration = self.name(), %peer, "CMS connected");
+        }
+        self.apply.rearm();
+        let codec = LineCodec::new(self.shared.config.max_line);
+        self.current = Some(Connection {
+            frames: FramedRead::new(stream, codec),
+            peer,
+        });
+    }
+
+    /// `stale` when an `up` feed has completed no batch for three refresh intervals.
+    fn tick(&mut self) {
+        let now = self.shared.clock.now();
+        if self.health.current() == FeedHealth::Up
+            && self.assembler.health(now) == FeedHealth::Stale
+        {
+            let silence = self.shared.config.assembler.refresh * 3;
+            let detail = format!("no completed batch for {} s", silence.as_secs());
+            self.set_health(FeedHealth::Stale, Some(detail), now);
+        }
+    }
+
+    async fn pause(&mut self) {
+        if self.listener.is_none() {
+            return;
+        }
+        tracing::info!(integration = self.name(), "Avaya listener paused");
+        self.close("integration paused").await;
+    }
+
+    fn resume(&mut self) -> Result<(), ListenerError> {
+        if self.listener.is_some() {
+            return Ok(());
+        }
+        self.listener = Some(bind(&self.shared.config.name, self.address)?);
+        tracing::info!(integration = self.name(), address = %self.address, "Avaya listener resumed");
+        let now = self.shared.clock.now();
+        self.set_health(FeedHealth::Waiting, Some("listening again".into()), now);
+        Ok(())
+    }
+
+    /// Closes the port and every connection: `down` with `detail`.
+    async fn close(&mut self, detail: &str) {
+        self.listener = None;
+        self.current = None;
+        self.drains.shutdown().await;
+        let now = self.shared.clock.now();
+        self.cut(now);
+        self.set_health(FeedHealth::Down, Some(detail.to_owned()), now);
+    }
+
+    fn set_health(&mut self, health: FeedHealth, detail: Option<String>, now: Timestamp) {
+        if self
+            .health
+            .set(health, detail, now, &*self.shared.publisher)
+        {
+            self.shared.health.send_replace(health);
+        }
+    }
+}
