@@ -83,6 +83,7 @@ mod bus;
 pub mod cic;
 mod clock;
 mod counters;
+pub mod engine;
 mod health;
 mod live;
 pub mod odigo;

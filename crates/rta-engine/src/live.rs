@@ -6,7 +6,7 @@ use rta_model::{
     AgentKey, AgentStatusEvent, Code, Event, EventBody, IntegrationId, Name, utf8_or_latin1,
 };
 use rta_state::{AgentStatus, StateTable};
-use std::sync::Arc;
+use std::sync::{Arc, PoisonError, RwLock};
 
 /// How many double-collect passes a snapshot makes per integration before it settles for a
 /// view whose agents are each consistent but not all of one instant ([`StateTable::view`]).
@@ -59,10 +59,11 @@ pub const DEFAULT_VIEW_ATTEMPTS: usize = 3;
 /// assert_eq!(snapshot.as_of, 3);
 /// assert_eq!(snapshot.events.len(), 2);
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct LiveStatuses {
     table: Arc<StateTable>,
-    integrations: Vec<(IntegrationId, Name)>,
+    /// Added to while the engine runs (an integration added by a configuration reload).
+    integrations: RwLock<Vec<(IntegrationId, Name)>>,
     attempts: usize,
 }
 
@@ -75,12 +76,35 @@ impl LiveStatuses {
     {
         LiveStatuses {
             table,
-            integrations: integrations
-                .into_iter()
-                .map(|(id, name)| (id, name.into()))
-                .collect(),
+            integrations: RwLock::new(
+                integrations
+                    .into_iter()
+                    .map(|(id, name)| (id, name.into()))
+                    .collect(),
+            ),
             attempts: DEFAULT_VIEW_ATTEMPTS,
         }
+    }
+
+    /// Covers integration `id`, named `name`, from now on (a name given again replaces the
+    /// earlier one).
+    pub fn add_integration(&self, id: IntegrationId, name: impl Into<Name>) {
+        let mut integrations = self.integrations();
+        integrations.retain(|(known, _)| *known != id);
+        integrations.push((id, name.into()));
+    }
+
+    fn integrations(&self) -> std::sync::RwLockWriteGuard<'_, Vec<(IntegrationId, Name)>> {
+        self.integrations
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn names(&self) -> Vec<(IntegrationId, Name)> {
+        self.integrations
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 
     /// Double-collect passes per integration (at least 1; default
@@ -94,10 +118,11 @@ impl LiveStatuses {
     /// table's or its integration was given no name.
     pub fn status_event(&self, key: AgentKey, status: &AgentStatus<'_>) -> Option<EventBody> {
         let (integration, external_id) = self.table.identity(key)?;
-        let (_, name) = self
+        let integrations = self
             .integrations
-            .iter()
-            .find(|(id, _)| *id == integration)?;
+            .read()
+            .unwrap_or_else(PoisonError::into_inner);
+        let (_, name) = integrations.iter().find(|(id, _)| *id == integration)?;
         Some(status_body(name, external_id, status))
     }
 
@@ -140,7 +165,7 @@ impl SnapshotSource for LiveStatuses {
             return events;
         }
         let wanted = filter.integration_set();
-        for (integration, name) in &self.integrations {
+        for (integration, name) in &self.names() {
             if wanted.is_empty() || wanted.contains(name) {
                 self.collect(*integration, name, &mut events);
             }

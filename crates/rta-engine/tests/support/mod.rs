@@ -1,4 +1,6 @@
 //! What the adapter tests share: waiting for the next bus event, and reading the table.
+// Each test binary compiles this module and uses part of it.
+#![allow(dead_code)]
 
 use rta_engine::{AsyncSubscription, Delivery};
 use rta_model::{Event, IntegrationId};

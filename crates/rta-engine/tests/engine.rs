@@ -1,0 +1,331 @@
+//! The assembled engine over real loopback sockets: a CIC server and Odigo notifications
+//! feed it, the evaluator's events come out of one subscription: `agent_status` with the
+//! employee and the activity, `adherence`, `feed`; pause, resume, update and mapping reloads
+//! while it runs.
+//!
+//! Real time (the schedule is laid around the wall clock): every wait is for an event, under
+//! a guard that only turns a hang into a failure.
+
+mod support;
+
+use jiff::SignedDuration;
+use rta_adherence::{
+    Activity, ActivityMapping, Config, Mappings, ReasonSpec, Rules, ScheduleRow, UserMapping,
+};
+use rta_cic::Dialect;
+use rta_engine::cic::Mode;
+use rta_engine::engine::{
+    CicSettings, Engine, EngineError, IntegrationSettings, OdigoSettings, Source,
+};
+use rta_engine::odigo::ReceiverConfig;
+use rta_engine::{AsyncSubscription, EventKind, Filter, SubscribeOptions};
+use rta_model::{EventBody, Timestamp, Zone};
+use rta_odigo::Token;
+use std::time::Duration;
+use tokio::io::AsyncWriteExt;
+use tokio::net::{TcpListener, TcpStream};
+
+const GUARD: Duration = Duration::from_secs(20);
+
+fn activity_mapping(integration: &str, status: &str, activity: &str) -> ActivityMapping {
+    ActivityMapping {
+        integration: integration.into(),
+        status: status.into(),
+        reason: ReasonSpec::Any,
+        detail: None,
+        activity: activity.into(),
+    }
+}
+
+/// E1 is `anna` on CIC and `jdoe` on Odigo, scheduled on Phone for the two hours around now.
+fn config(now: Timestamp) -> Config {
+    Config {
+        rules: Rules {
+            activities: vec![Activity::new("Phone").productive(), Activity::new("Break")],
+            ..Rules::default()
+        },
+        mappings: mappings("Break"),
+        schedules: vec![ScheduleRow {
+            employee: "E1".into(),
+            start: now - SignedDuration::from_hours(1),
+            end: now + SignedDuration::from_hours(1),
+            activity: "Phone".into(),
+        }],
+        ..Config::default()
+    }
+}
+
+/// CIC `Available` and Odigo `AVAILABLE` are Phone; CIC `At Lunch` and Odigo `PAUSE` are
+/// `pause_activity`.
+fn mappings(pause_activity: &str) -> Mappings {
+    Mappings {
+        users: vec![
+            UserMapping {
+                integration: "cic".into(),
+                external_id: "anna".into(),
+                employee: "E1".into(),
+            },
+            UserMapping {
+                integration: "odigo".into(),
+                external_id: "jdoe".into(),
+                employee: "E1".into(),
+            },
+        ],
+        activities: vec![
+            // CIC status keys are case-insensitive: the decoder folds them to lower case.
+            activity_mapping("cic", "available", "Phone"),
+            activity_mapping("cic", "at lunch", pause_activity),
+            activity_mapping("odigo", "AVAILABLE", "Phone"),
+            activity_mapping("odigo", "PAUSE", pause_activity),
+        ],
+    }
+}
+
+/// A CIC line-dialect server: the connection of the engine.
+struct Cic {
+    listener: TcpListener,
+}
+
+impl Cic {
+    async fn bind() -> Cic {
+        Cic {
+            listener: TcpListener::bind("127.0.0.1:0").await.unwrap(),
+        }
+    }
+
+    fn address(&self) -> String {
+        self.listener.local_addr().unwrap().to_string()
+    }
+
+    async fn accept(&self) -> TcpStream {
+        tokio::time::timeout(GUARD, self.listener.accept())
+            .await
+            .expect("the engine connects")
+            .unwrap()
+            .0
+    }
+}
+
+fn status_line(user: &str, key: &str, at: Timestamp) -> String {
+    format!("STATUS|{at}|{user}|{key}|{key}|GROUP|1|1|0|0|0|7001\r\n")
+}
+
+fn snapshot(user: &str, key: &str, at: Timestamp) -> String {
+    format!(
+        "SNAPSHOT|BEGIN|{at}\r\n{}SNAPSHOT|END|{at}\r\n",
+        status_line(user, key, at)
+    )
+}
+
+/// The next event of interest, as text: `agent_status ext employee activity`,
+/// `adherence employee status`, `feed integration health`.
+async fn next(events: &mut AsyncSubscription) -> String {
+    loop {
+        let event = support::next(events, GUARD).await;
+        return match &event.body {
+            EventBody::AgentStatus(status) => format!(
+                "agent_status {} {} {}",
+                status.external_id,
+                status.employee.as_deref().unwrap_or("-"),
+                status.activity.as_deref().unwrap_or("-")
+            ),
+            EventBody::Adherence(adherence) => {
+                format!("adherence {} {:?}", adherence.employee, adherence.status)
+            }
+            EventBody::Feed(feed)
+                if feed.address.is_none() || feed.integration.as_ref() == "cic" =>
+            {
+                format!("feed {} {:?}", feed.integration, feed.health)
+            }
+            _ => continue,
+        };
+    }
+}
+
+/// Events until one equal to `wanted`; returns those before it.
+async fn until(events: &mut AsyncSubscription, wanted: &str) -> Vec<String> {
+    let mut before = Vec::new();
+    loop {
+        let event = next(events).await;
+        if event == wanted {
+            return before;
+        }
+        before.push(event);
+    }
+}
+
+#[tokio::test]
+async fn two_sources_one_employee_through_pause_resume_update_and_reload() {
+    let now = Timestamp::now();
+    let cic = Cic::bind().await;
+    let token = Token::generate().unwrap();
+    let settings = |servers: String| IntegrationSettings {
+        name: "cic".into(),
+        source: Source::Cic(CicSettings {
+            servers,
+            mode: Mode::Failover,
+            dialect: Dialect::Line,
+            zone: Zone::get("Europe/Paris").unwrap(),
+        }),
+    };
+    let engine = Engine::builder()
+        .adherence(config(now))
+        .odigo_receiver(ReceiverConfig::new("127.0.0.1:0".parse().unwrap()))
+        .integration(settings(cic.address()))
+        .integration(IntegrationSettings {
+            name: "odigo".into(),
+            source: Source::Odigo(OdigoSettings {
+                token: token.hash(),
+                pause_details: None,
+                stale_after: Duration::from_secs(600),
+            }),
+        })
+        .start()
+        .await
+        .unwrap();
+    let mut events = engine
+        .subscribe_async(SubscribeOptions::new(Filter::all().kinds([
+            EventKind::AgentStatus,
+            EventKind::Adherence,
+            EventKind::Feed,
+        ])))
+        .unwrap();
+
+    // CIC: anna is Available (Phone, scheduled Phone): in.
+    let mut connection = cic.accept().await;
+    let a_minute_ago = now - SignedDuration::from_mins(1);
+    connection
+        .write_all(snapshot("anna", "Available", a_minute_ago).as_bytes())
+        .await
+        .unwrap();
+    until(&mut events, "agent_status anna E1 Phone").await;
+    until(&mut events, "adherence E1 In").await;
+
+    // Odigo: jdoe (also E1) pauses later: Break while Phone is scheduled: out.
+    let url = format!(
+        "http://{}/odigo/{}",
+        engine.odigo_receiver().unwrap().local_addr(),
+        token.expose()
+    );
+    let pause = format!(
+        r#"{{"login":"jdoe","state":"PAUSE","timestamp":"{}"}}"#,
+        now - SignedDuration::from_secs(30)
+    );
+    let answer = reqwest::Client::new()
+        .post(&url)
+        .header("content-type", "application/json")
+        .body(pause)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status().as_u16(), 204);
+    until(&mut events, "agent_status jdoe E1 Break").await;
+    until(&mut events, "adherence E1 Out").await;
+
+    // A mapping reload makes PAUSE Phone: in again, at once, nothing re-sent.
+    engine.reload_mappings(&mappings("Phone"));
+    until(&mut events, "adherence E1 In").await;
+
+    // Pausing Odigo: its answers are 503 and E1's winning status (Odigo's) is unknown.
+    engine.pause("odigo").await.unwrap();
+    until(&mut events, "adherence E1 Unknown").await;
+    let refused = reqwest::Client::new()
+        .post(&url)
+        .header("content-type", "application/json")
+        .body(r#"{"login":"jdoe","state":"AVAILABLE"}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status().as_u16(), 503);
+    engine.resume("odigo").await.unwrap();
+    until(&mut events, "adherence E1 In").await;
+
+    // Pausing CIC closes its connection; resuming connects again.
+    engine.pause("cic").await.unwrap();
+    let mut rest = Vec::new();
+    let closed = tokio::time::timeout(
+        GUARD,
+        tokio::io::AsyncReadExt::read_to_end(&mut connection, &mut rest),
+    )
+    .await;
+    assert!(closed.is_ok(), "the paused CIC connection was closed");
+    engine.resume("cic").await.unwrap();
+    let _again = cic.accept().await;
+
+    // Update: the CIC integration moves to another server; the table keeps anna.
+    let other = Cic::bind().await;
+    engine
+        .update_integration(settings(other.address()))
+        .await
+        .unwrap();
+    let mut moved = other.accept().await;
+    moved
+        .write_all(status_line("anna", "At Lunch", now).as_bytes())
+        .await
+        .unwrap();
+    until(&mut events, "agent_status anna E1 Phone").await;
+    assert_eq!(engine.table().len(), 2);
+
+    let kinds = engine.integrations().await;
+    assert_eq!(kinds, [("cic".into(), false), ("odigo".into(), false)]);
+    assert!(matches!(
+        engine.pause("nobody").await,
+        Err(EngineError::UnknownIntegration(_))
+    ));
+    assert!(matches!(
+        engine
+            .update_integration(IntegrationSettings {
+                name: "cic".into(),
+                source: Source::Odigo(OdigoSettings {
+                    token: Token::generate().unwrap().hash(),
+                    pause_details: None,
+                    stale_after: Duration::from_secs(1),
+                }),
+            })
+            .await,
+        Err(EngineError::KindChanged(_))
+    ));
+    let snapshot = engine.status_snapshot();
+    assert_eq!(snapshot.len(), 2);
+    engine.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_bad_integration_stops_the_start() {
+    let error = Engine::builder()
+        .integration(IntegrationSettings {
+            name: "odigo".into(),
+            source: Source::Odigo(OdigoSettings {
+                token: Token::generate().unwrap().hash(),
+                pause_details: None,
+                stale_after: Duration::from_secs(600),
+            }),
+        })
+        .start()
+        .await
+        .unwrap_err();
+    assert!(matches!(error, EngineError::NoOdigoReceiver), "{error}");
+
+    let cic = |name: &str, servers: &str| IntegrationSettings {
+        name: name.into(),
+        source: Source::Cic(CicSettings {
+            servers: servers.into(),
+            mode: Mode::All,
+            dialect: Dialect::Line,
+            zone: Zone::get("UTC").unwrap(),
+        }),
+    };
+    let error = Engine::builder()
+        .integration(cic("a", "127.0.0.1:1"))
+        .integration(cic("a", "127.0.0.1:2"))
+        .start()
+        .await
+        .unwrap_err();
+    assert!(matches!(error, EngineError::DuplicateName(_)), "{error}");
+    let error = Engine::builder()
+        .integration(cic("a", "not an address"))
+        .start()
+        .await
+        .unwrap_err();
+    assert!(error.to_string().contains("\"a\""), "{error}");
+}
