@@ -17,7 +17,11 @@ use std::process::ExitCode;
 use tracing_subscriber::EnvFilter;
 
 #[derive(Debug, Parser)]
-#[command(name = "rtad", version, about = "Real-time agent status and adherence daemon")]
+#[command(
+    name = "rtad",
+    version,
+    about = "Real-time agent status and adherence daemon"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -85,8 +89,7 @@ fn check(path: &Path) -> ExitCode {
     // reach such an integration yet.
     let store = TokenStore::new(&config.state_dir);
     for integration in &config.integrations {
-        if integration.kind() == Kind::Odigo && matches!(store.load(&integration.name), Ok(None))
-        {
+        if integration.kind() == Kind::Odigo && matches!(store.load(&integration.name), Ok(None)) {
             println!(
                 "note: odigo integration {:?} has no URL token yet: run rtad token --config {} \
                  --integration {:?}",
@@ -103,7 +106,11 @@ fn check(path: &Path) -> ExitCode {
 fn token(path: &Path, name: &str) -> anyhow::Result<ExitCode> {
     let config = Config::load(path)?;
     let Some(integration) = config.integration(name) else {
-        let names: Vec<&str> = config.integrations.iter().map(|i| i.name.as_str()).collect();
+        let names: Vec<&str> = config
+            .integrations
+            .iter()
+            .map(|i| i.name.as_str())
+            .collect();
         bail!(
             "{path:?} has no integration named {name:?} (its integrations: {})",
             names.join(", ")

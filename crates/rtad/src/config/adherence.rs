@@ -99,10 +99,14 @@ impl AdherenceFiles {
 
     /// Every path, to resolve them against the configuration's directory.
     pub(super) fn paths_mut(&mut self) -> impl Iterator<Item = &mut PathBuf> {
-        [&mut self.user_mappings, &mut self.activity_mappings, &mut self.activities]
-            .into_iter()
-            .chain(self.schedules.as_mut())
-            .chain(self.employees.as_mut())
+        [
+            &mut self.user_mappings,
+            &mut self.activity_mappings,
+            &mut self.activities,
+        ]
+        .into_iter()
+        .chain(self.schedules.as_mut())
+        .chain(self.employees.as_mut())
     }
 }
 
@@ -113,9 +117,7 @@ fn config_error_key(error: &ConfigError) -> &'static str {
         | ConfigError::UnknownActivity(_)
         | ConfigError::TooManyActivities(_) => "adherence.activities",
         // The evaluator names the defaults' zone so; any other is an employee's.
-        ConfigError::UnknownZone { whose, .. } if whose == "the defaults" => {
-            "adherence.activities"
-        }
+        ConfigError::UnknownZone { whose, .. } if whose == "the defaults" => "adherence.activities",
         ConfigError::UnknownZone { .. } | ConfigError::DuplicateEmployee(_) => {
             "adherence.employees"
         }

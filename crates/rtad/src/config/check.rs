@@ -66,7 +66,11 @@ impl Config {
                 ));
             }
             if let Some(tls) = &odigo.tls {
-                readable(&mut problems, "odigo.tls.certificate_chain", &tls.certificate_chain);
+                readable(
+                    &mut problems,
+                    "odigo.tls.certificate_chain",
+                    &tls.certificate_chain,
+                );
                 readable(&mut problems, "odigo.tls.private_key", &tls.private_key);
             }
         }
@@ -176,9 +180,7 @@ impl Config {
                     | PauseConfigError::UrlCredentials
                     | PauseConfigError::UrlQuery => "odigo_url",
                     PauseConfigError::User => "ws_user",
-                    PauseConfigError::ZeroTimeout | PauseConfigError::Client(_) => {
-                        "pause_details"
-                    }
+                    PauseConfigError::ZeroTimeout | PauseConfigError::Client(_) => "pause_details",
                 };
                 problems.push(Problem::new(key(field), error));
             }
@@ -211,7 +213,9 @@ impl Config {
         }
         for (later, (key, ip, port)) in listeners.iter().enumerate() {
             let clash = listeners[..later].iter().find(|(_, other_ip, other_port)| {
-                *port != 0 && port == other_port && (ip.is_none() || other_ip.is_none() || ip == other_ip)
+                *port != 0
+                    && port == other_port
+                    && (ip.is_none() || other_ip.is_none() || ip == other_ip)
             });
             if let Some((other, _, _)) = clash {
                 problems.push(Problem::new(
@@ -291,7 +295,9 @@ fn readable(problems: &mut Vec<Problem>, key: &str, path: &Path) {
 
 /// An NDJSON file: appended to (created if missing), so its directory must exist.
 fn check_output_file(problems: &mut Vec<Problem>, key: String, path: &Path) {
-    let parent = path.parent().filter(|parent| !parent.as_os_str().is_empty());
+    let parent = path
+        .parent()
+        .filter(|parent| !parent.as_os_str().is_empty());
     if path.is_dir() {
         problems.push(Problem::new(key, format_args!("{path:?} is a directory")));
     } else if let Some(parent) = parent

@@ -264,3 +264,113 @@ pub enum PauseSettingsError {
     #[error(transparent)]
     Password(#[from] PasswordError),
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rta_avaya::ReportKind;
+
+    fn integration(text: &str) -> Integration {
+        toml::from_str(text).unwrap()
+    }
+
+    #[test]
+    fn avaya_settings_make_the_layout_and_the_assembler_config() {
+        let cms = integration(
+            "name = \"cms\"\nkind = \"avaya-cms\"\ntimezone = \"Europe/Paris\"\n\
+             realtime_port = 5001\nlayout = [\"SPLIT\", \"ACDCALLS\"]\nrefresh_seconds = 3\n\
+             detailed_statuses = true\nallowed_peers = [\"10.0.0.1\", \"::1\"]",
+        );
+        assert_eq!(cms.kind(), Kind::AvayaCms);
+        let Settings::AvayaCms(avaya) = &cms.settings else {
+            panic!("avaya")
+        };
+        assert_eq!(avaya.layout.as_str(), "SPLIT,ACDCALLS");
+        assert_eq!(avaya.layout().unwrap().kind(), ReportKind::Split);
+        let config = avaya.assembler_config(IntegrationId(4), cms.zone().unwrap());
+        assert_eq!(config.integration, IntegrationId(4));
+        assert_eq!(config.zone.name(), "Europe/Paris");
+        assert_eq!(config.refresh, jiff::SignedDuration::from_secs(3));
+        assert!(config.detailed_statuses);
+        assert_eq!(avaya.allowed_peers.as_ref().unwrap().len(), 2);
+
+        let plain = integration(
+            "name = \"cms\"\nkind = \"avaya-cms\"\ntimezone = \"UTC\"\nrealtime_port = 5001",
+        );
+        let Settings::AvayaCms(avaya) = &plain.settings else {
+            panic!("avaya")
+        };
+        assert_eq!(avaya.layout().unwrap(), Layout::agent());
+        let defaults = AssemblerConfig::new(IntegrationId(0));
+        let config = avaya.assembler_config(IntegrationId(0), Zone::utc());
+        assert_eq!(config.refresh, defaults.refresh);
+        assert_eq!(config.detailed_statuses, defaults.detailed_statuses);
+    }
+
+    #[test]
+    fn cic_settings_make_the_connector_config() {
+        let cic = integration(
+            "name = \"cic\"\nkind = \"cic\"\ntimezone = \"America/New_York\"\n\
+             servers = \"acd1:8080, [::1]:9000\"\nmode = \"failover\"\ndialect = \"icws\"",
+        );
+        let Settings::Cic(settings) = &cic.settings else {
+            panic!("cic")
+        };
+        let config = settings
+            .connector_config("cic", IntegrationId(1), cic.zone().unwrap())
+            .unwrap();
+        assert_eq!(config.addresses.len(), 2);
+        assert_eq!(config.mode, Mode::Failover);
+        assert_eq!(config.session.dialect, Dialect::Icws);
+        assert_eq!(config.session.zone.name(), "America/New_York");
+
+        let defaults = integration(
+            "name = \"cic\"\nkind = \"cic\"\ntimezone = \"UTC\"\nservers = \"acd1:8080\"",
+        );
+        let Settings::Cic(settings) = &defaults.settings else {
+            panic!("cic")
+        };
+        assert_eq!(
+            (settings.mode, settings.dialect),
+            (Mode::All, Dialect::Line)
+        );
+        let wrong: Result<Integration, _> = toml::from_str(
+            "name = \"cic\"\nkind = \"cic\"\ntimezone = \"UTC\"\nservers = \"a:1\"\nmode = \"both\"",
+        );
+        let message = wrong.unwrap_err().message().to_owned();
+        assert!(
+            message.contains("expected `all` or `failover`"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn odigo_pause_details_need_url_user_and_password() {
+        let odigo = |extra: &str| {
+            let entry = integration(&format!(
+                "name = \"o\"\nkind = \"odigo\"\ntimezone = \"UTC\"\n{extra}"
+            ));
+            match entry.settings {
+                Settings::Odigo(settings) => settings,
+                other => panic!("{other:?}"),
+            }
+        };
+        assert!(odigo("").pause_details_config().unwrap().is_none());
+        assert!(matches!(
+            odigo("pause_details = true\nws_user = \"u\"").pause_details_config(),
+            Err(PauseSettingsError::NoUrl)
+        ));
+        assert!(matches!(
+            odigo("pause_details = true\nodigo_url = \"https://o/t\"").pause_details_config(),
+            Err(PauseSettingsError::NoUser)
+        ));
+        assert!(matches!(
+            odigo("pause_details = true\nodigo_url = \"https://o/t\"\nws_user = \"u\"")
+                .pause_details_config(),
+            Err(PauseSettingsError::Password(PasswordError::NotConfigured))
+        ));
+        let inline = odigo("ws_password = \"kept out\"");
+        assert_eq!(inline.inline_password, Some(InlineSecret));
+        assert!(!format!("{inline:?}").contains("kept out"));
+    }
+}

@@ -1,52 +1,5 @@
-//! # rtad's configuration file
-//!
-//! One TOML file (`docs/config.md` documents every key; `rtad.example.toml` is a commented
-//! example). It is read in two steps:
-//! 1. [`Config::load`] parses it. Syntax errors, unknown keys (every table denies them, so a
-//!    typo is an error rather than a silently ignored setting) and values of the wrong type
-//!    stop here, with the line and column. Relative paths are made relative to the file's
-//!    directory, so the daemon does not depend on its working directory.
-//! 2. [`Config::check`] looks at what parsed and reports **every** [`Problem`] at once, each
-//!    with its key path (`integration[2].timezone`): unknown zones, duplicate names, ports
-//!    used twice, unreadable files and bad rows, server lists, layouts, missing secrets.
-//!
-//! A configuration without problems is turned into the engine's types by the methods of
-//! its parts: [`Integration::zone`], [`AvayaSettings::assembler_config`] and
-//! [`AvayaSettings::layout`], [`CicSettings::connector_config`],
-//! [`OdigoSettings::pause_details_config`], [`ReceiverSettings::receiver_config`],
-//! [`AdherenceFiles::load`]. They check what they convert again, so calling them on a
-//! configuration that was not checked gives an error, never a wrong value.
-//!
-//! ```
-//! use rtad::Config;
-//!
-//! let text = r#"
-//!     state_dir = "/var/lib/rtad"
-//!
-//!     [[integration]]
-//!     name = "cic-lyon"
-//!     kind = "cic"
-//!     timezone = "Europe/Pariss"
-//!     servers = "acd1.example.com:8080, acd2.example.com"
-//! "#;
-//! let config = Config::from_toml(text, "/etc/rtad".as_ref()).unwrap();
-//! let problems: Vec<String> = config.check().iter().map(ToString::to_string).collect();
-//! assert_eq!(
-//!     problems,
-//!     [
-//!         "integration[0].timezone: unknown time zone \"Europe/Pariss\" (expected an IANA name such as \"Europe/Paris\")",
-//!         "integration[0].servers: ACD server address 2 (\"acd2.example.com\"): no port: write host:port",
-//!     ]
-//! );
-//! ```
-//!
-//! ## Secrets
-//! The Avaya `connection_string` ([`ConnectionString`]) and the Odigo web-service password
-//! ([`rta_engine::odigo::Password`]) have redacted `Debug` output and no `Display`. The
-//! password is never written in the file: it comes from an environment variable or a file
-//! (`ws_password` is refused). Parse errors are reported as line, column and message,
-//! without the excerpt of the file that toml's own messages include, because that line
-//! may hold a secret (a duplicated `connection_string`, for example).
+//! The configuration file: its types, [`Config::load`] (parsing) and [`Config::check`]
+//! (the problems). The crate documentation explains the two steps.
 
 mod adherence;
 mod check;
@@ -218,7 +171,10 @@ mod tests {
         let error = Config::from_toml(text, Path::new("/etc")).unwrap_err();
         let shown = error.to_string();
         assert!(shown.contains("line 2, column 1"), "{shown}");
-        assert!(shown.contains("unknown field `connection_string`"), "{shown}");
+        assert!(
+            shown.contains("unknown field `connection_string`"),
+            "{shown}"
+        );
         assert!(!shown.contains("hunter2"), "{shown}");
     }
 

@@ -91,7 +91,10 @@ mod tests {
             "[[output]]\nkind = \"tcp-msgpack\"\nlisten = \"0.0.0.0:1\"\nstdout = true\n",
         ] {
             let error = parse(wrong).unwrap_err();
-            assert!(error.message().contains("unknown field"), "{wrong}: {error}");
+            assert!(
+                error.message().contains("unknown field"),
+                "{wrong}: {error}"
+            );
         }
     }
 

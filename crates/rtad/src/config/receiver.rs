@@ -145,8 +145,14 @@ mod tests {
             with("https://rta.example.com/odigo/").token_url("T0k"),
             Ok("https://rta.example.com/odigo/T0k".to_owned())
         );
-        assert_eq!(with("ftp://x/odigo").public_url(), Err(PublicUrlError::Scheme));
-        assert_eq!(with("https:///odigo").public_url(), Err(PublicUrlError::NoHost));
+        assert_eq!(
+            with("ftp://x/odigo").public_url(),
+            Err(PublicUrlError::Scheme)
+        );
+        assert_eq!(
+            with("https:///odigo").public_url(),
+            Err(PublicUrlError::NoHost)
+        );
         assert_eq!(
             with("https://h/odigo?x=1").public_url(),
             Err(PublicUrlError::QueryOrFragment)

@@ -77,9 +77,9 @@ pub(crate) fn read_password(
                 path: path.to_owned(),
                 source,
             })?;
-            let kept = text
-                .strip_suffix('\n')
-                .map_or(text.len(), |line| line.strip_suffix('\r').unwrap_or(line).len());
+            let kept = text.strip_suffix('\n').map_or(text.len(), |line| {
+                line.strip_suffix('\r').unwrap_or(line).len()
+            });
             text.truncate(kept);
             text
         }
