@@ -15,7 +15,7 @@ use rta_adherence::{
 use rta_cic::Dialect;
 use rta_engine::cic::Mode;
 use rta_engine::engine::{
-    CicSettings, Engine, EngineError, IntegrationSettings, OdigoSettings, Source,
+    AvayaSettings, CicSettings, Engine, EngineError, IntegrationSettings, OdigoSettings, Source,
 };
 use rta_engine::odigo::ReceiverConfig;
 use rta_engine::{AsyncSubscription, EventKind, Filter, SubscribeOptions};
@@ -328,4 +328,58 @@ async fn a_bad_integration_stops_the_start() {
         .await
         .unwrap_err();
     assert!(error.to_string().contains("\"a\""), "{error}");
+}
+
+#[tokio::test]
+async fn an_avaya_cms_feeds_the_engine_and_pausing_closes_its_port() {
+    let now = Timestamp::now();
+    let mut config = config(now);
+    config.mappings.users.push(UserMapping {
+        integration: "cms".into(),
+        external_id: "40101".into(),
+        employee: "E1".into(),
+    });
+    config
+        .mappings
+        .activities
+        .push(activity_mapping("cms", "AVAIL", "Phone"));
+    let engine = Engine::builder()
+        .adherence(config)
+        .integration(IntegrationSettings {
+            name: "cms".into(),
+            source: Source::Avaya(AvayaSettings {
+                listen: "127.0.0.1:0".parse().unwrap(),
+                layout: rta_avaya::Layout::agent(),
+                refresh: Duration::from_secs(15),
+                detailed_statuses: false,
+                zone: Zone::get("UTC").unwrap(),
+                allowed_peers: None,
+            }),
+        })
+        .start()
+        .await
+        .unwrap();
+    let mut events = engine
+        .subscribe_async(SubscribeOptions::new(
+            Filter::all().kinds([EventKind::AgentStatus, EventKind::Adherence]),
+        ))
+        .unwrap();
+    let address = engine.listen_address("cms").await.unwrap();
+    let mut cms = TcpStream::connect(address).await.unwrap();
+    let batch_time = jiff::tz::TimeZone::UTC
+        .to_datetime(now)
+        .strftime("%Y-%m-%d %H:%M:%S");
+    let batch = format!(
+        "F0|{batch_time}\nF1|1|  40101| 540101|AVAIL  |  |    |  :10|  0|  0\nF3|END_OF_RECORDS\n"
+    );
+    cms.write_all(batch.as_bytes()).await.unwrap();
+    until(&mut events, "agent_status 40101 E1 Phone").await;
+    until(&mut events, "adherence E1 In").await;
+
+    engine.pause("cms").await.unwrap();
+    until(&mut events, "adherence E1 Unknown").await;
+    assert!(TcpStream::connect(address).await.is_err());
+    engine.resume("cms").await.unwrap();
+    assert!(TcpStream::connect(address).await.is_ok());
+    engine.shutdown().await;
 }

@@ -1,8 +1,9 @@
 //! # The engine: the pieces assembled
 //!
 //! [`Engine::builder`] takes the adherence configuration and the integrations; [`EngineBuilder::start`]
-//! makes the state table, the bus, the adherence stage and one adapter per integration (a CIC
-//! connector, or an integration of the shared Odigo receiver), and returns the running
+//! makes the state table, the bus, the adherence stage and one adapter per integration (an
+//! Avaya listener, a CIC connector, or an integration of the shared Odigo receiver), and
+//! returns the running
 //! [`Engine`]: subscribe to its events, read its statuses, pause, resume or change an
 //! integration, reload mappings, replace schedules, and shut it down.
 //!
@@ -50,8 +51,9 @@
 //!   (one CIC server of several is enough in `all` mode), else `stale`, `waiting`, `down` in
 //!   that order. Odigo's pause-detail service is not a feed. A paused integration is `down`:
 //!   its employees are `unknown`.
-//! - **Pause** closes the source: a CIC integration disconnects (its connector stops; resume
-//!   starts a new one), an Odigo integration answers `503`. The table keeps the agents, so a
+//! - **Pause** closes the source: an Avaya integration closes its port, a CIC integration
+//!   disconnects (its connector stops; resume starts a new one), an Odigo integration
+//!   answers `503`. The table keeps the agents, so a
 //!   resume starts from what was known.
 //! - **Update** of an integration keeps its id, so the table, the evaluator and the
 //!   subscribers keep its agents; the old adapter stops before the new one starts.
@@ -63,8 +65,11 @@
 mod adherence;
 mod settings;
 
-pub use settings::{CicSettings, IntegrationSettings, OdigoSettings, SettingsError, Source};
+pub use settings::{
+    AvayaSettings, CicSettings, IntegrationSettings, OdigoSettings, SettingsError, Source,
+};
 
+use crate::avaya::{AvayaHandle, AvayaListener, ListenerError};
 use crate::bus::{Bus, SubscribeError, SubscribeOptions, Subscription};
 use crate::cic::{CicConnector, CicHandle, ConnectorError};
 use crate::clock::{Clock, SystemClock};
@@ -114,6 +119,8 @@ pub enum EngineError {
     Settings(#[from] SettingsError),
     #[error(transparent)]
     Cic(#[from] ConnectorError),
+    #[error(transparent)]
+    Avaya(#[from] ListenerError),
     #[error(transparent)]
     Odigo(#[from] ReceiverError),
     #[error("an Odigo integration needs the Odigo receiver: EngineBuilder::odigo_receiver")]
@@ -230,6 +237,8 @@ struct Running {
     paused: bool,
     /// The CIC connector while connected (`None` while paused).
     cic: Option<CicHandle>,
+    /// The Avaya listener (kept while paused: its port is closed).
+    avaya: Option<AvayaHandle>,
 }
 
 /// The running engine ([`Engine::builder`]).
@@ -264,6 +273,12 @@ impl Engine {
     /// The Odigo receiver, when configured (its address, statistics, token rotation).
     pub fn odigo_receiver(&self) -> Option<&OdigoReceiver> {
         self.odigo.as_ref()
+    }
+
+    /// The address an Avaya integration listens on (its port, when configured as 0).
+    pub async fn listen_address(&self, name: &str) -> Option<std::net::SocketAddr> {
+        let integrations = self.integrations.lock().await;
+        Some(integrations.get(name)?.avaya.as_ref()?.local_addr())
     }
 
     /// A synchronous (crossbeam) subscription.
@@ -301,6 +316,7 @@ impl Engine {
             settings,
             paused: false,
             cic: None,
+            avaya: None,
         };
         self.live.add_integration(id, running.settings.name.clone());
         self.adherence.add_integration(id, &running.settings.name);
@@ -313,6 +329,13 @@ impl Engine {
     fn open(&self, running: &mut Running) -> Result<(), EngineError> {
         let settings = &running.settings;
         match &settings.source {
+            Source::Avaya(avaya) => {
+                let config = settings.avaya_config(running.id, avaya);
+                let handle = AvayaListener::new(config, self.table.clone(), self.adherence.clone())
+                    .clock(self.clock.clone())
+                    .spawn()?;
+                running.avaya = Some(handle);
+            }
             Source::Cic(cic) => {
                 let config = settings.cic_config(running.id, cic)?;
                 let publisher: Arc<dyn Publisher> = self.adherence.clone();
@@ -332,6 +355,9 @@ impl Engine {
     /// Stops the adapter of `running` (the table keeps its agents).
     async fn close(&self, running: &mut Running) {
         if let Some(handle) = running.cic.take() {
+            handle.shutdown().await;
+        }
+        if let Some(handle) = running.avaya.take() {
             handle.shutdown().await;
         }
         if let (Source::Odigo(_), Some(receiver)) = (&running.settings.source, &self.odigo) {
@@ -393,8 +419,10 @@ impl Engine {
             return Ok(());
         }
         running.paused = paused;
-        match (&running.settings.source, &self.odigo) {
-            (Source::Odigo(_), Some(receiver)) => receiver.set_paused(name, paused)?,
+        match (&running.settings.source, &self.odigo, &running.avaya) {
+            (Source::Odigo(_), Some(receiver), _) => receiver.set_paused(name, paused)?,
+            (Source::Avaya(_), _, Some(listener)) if paused => listener.pause().await?,
+            (Source::Avaya(_), _, Some(listener)) => listener.resume().await?,
             _ if paused => self.close(running).await,
             _ => self.open(running)?,
         }

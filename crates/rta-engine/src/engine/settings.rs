@@ -1,11 +1,15 @@
 //! What an integration is, as the engine is told: a unique name and its source's settings.
 //! The engine assigns the state table's id and builds the adapter's configuration from it.
 
+use crate::avaya::AvayaConfig;
 use crate::cic::{AddressError, CicConfig, Mode};
 use crate::odigo::{OdigoIntegration, PauseConfigError, PauseDetailsConfig, PauseResolver};
+use jiff::SignedDuration;
+use rta_avaya::Layout;
 use rta_cic::{Dialect, SessionConfig};
 use rta_model::{IntegrationId, Name, Zone};
 use rta_odigo::TokenHash;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -17,12 +21,34 @@ pub struct IntegrationSettings {
 }
 
 /// The source of an integration, with its settings.
+// Made once per integration and never on a hot path: the size of the Avaya layout costs
+// nothing, a box would cost every caller a `Box::new`.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone)]
 pub enum Source {
+    /// An Avaya CMS that connects to the engine's port.
+    Avaya(AvayaSettings),
     /// CIC servers the engine connects to.
     Cic(CicSettings),
     /// Odigo notifications pushed to the engine's receiver.
     Odigo(OdigoSettings),
+}
+
+/// An Avaya CMS integration (`specs/avaya-rt-socket.md`).
+#[derive(Debug, Clone)]
+pub struct AvayaSettings {
+    /// The `realtime_port` the CMS connects to.
+    pub listen: SocketAddr,
+    /// The columns of the CMS report.
+    pub layout: Layout,
+    /// The report's refresh interval (also what makes the feed stale: 3 refreshes).
+    pub refresh: Duration,
+    /// Attach the work skill and the logged-in skills to each status.
+    pub detailed_statuses: bool,
+    /// The zone of the batch times.
+    pub zone: Zone,
+    /// `Some`: only these CMS addresses may connect.
+    pub allowed_peers: Option<Vec<IpAddr>>,
 }
 
 /// A CIC integration (`specs/cic.md`).
@@ -60,6 +86,17 @@ pub enum SettingsError {
 }
 
 impl IntegrationSettings {
+    pub(crate) fn avaya_config(&self, id: IntegrationId, avaya: &AvayaSettings) -> AvayaConfig {
+        let mut config = AvayaConfig::new(self.name.clone(), id, avaya.listen);
+        config.layout = avaya.layout.clone();
+        config.allowed_peers = avaya.allowed_peers.clone();
+        config.assembler.zone = avaya.zone.clone();
+        config.assembler.refresh =
+            SignedDuration::try_from(avaya.refresh).unwrap_or(SignedDuration::MAX);
+        config.assembler.detailed_statuses = avaya.detailed_statuses;
+        config
+    }
+
     pub(crate) fn cic_config(
         &self,
         id: IntegrationId,

@@ -7,6 +7,7 @@
 //! for a duplicate.
 
 use super::registry::Integration;
+use crate::apply::Apply;
 use crate::counters::add;
 use crate::publisher::Publisher;
 use rta_model::{IntegrationId, Timestamp};
@@ -32,9 +33,8 @@ pub(crate) async fn run(
     table: Arc<StateTable>,
     publisher: Arc<dyn Publisher>,
 ) {
-    let mut writer = table.writer();
+    let mut apply = Apply::new(&table, publisher, "Odigo");
     let mut dedups: HashMap<IntegrationId, Dedup> = HashMap::new();
-    let mut refusal_logged = false;
     loop {
         let batch = tokio::select! {
             batch = queue.recv() => batch,
@@ -54,18 +54,9 @@ pub(crate) async fn run(
                 add(&integration.counts.duplicates, 1);
                 continue;
             }
-            match writer.observe(&state.observation(config.id, batch.received)) {
-                Ok((key, Update::Changed { current, .. })) => publisher.status(key, &current),
-                Ok(_) => add(&integration.counts.unchanged, 1),
-                Err(error) if !refusal_logged => {
-                    refusal_logged = true;
-                    tracing::error!(
-                        %error,
-                        integration = &**integration.name(),
-                        "the state table refused an Odigo status (further refusals are not logged)"
-                    );
-                }
-                Err(_) => {}
+            let applied = apply.observe(&state.observation(config.id, batch.received));
+            if matches!(applied, Some((_, Update::Unchanged | Update::OutOfOrder))) {
+                add(&integration.counts.unchanged, 1);
             }
         }
     }

@@ -6,7 +6,7 @@ use super::pause::{Outcome, PauseResolver};
 use crate::counters::counters;
 use crate::health::Health;
 use crate::publisher::Publisher;
-use rta_model::{FeedHealth, Name, Timestamp};
+use rta_model::{FeedHealth, Timestamp};
 use rta_odigo::{LookupError, TokenHash};
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
@@ -72,10 +72,6 @@ impl Integration {
             counts: Counts::default(),
             config,
         }
-    }
-
-    pub(crate) fn name(&self) -> &Name {
-        &self.config.name
     }
 
     pub(crate) fn is_paused(&self) -> bool {
@@ -327,7 +323,7 @@ mod tests {
         let found = |token: &str| {
             registry
                 .by_token(token.as_bytes())
-                .map(|i| i.name().to_string())
+                .map(|i| i.config.name.to_string())
         };
         assert_eq!(found(a.expose()).as_deref(), Some("a"));
         assert_eq!(found(b.expose()).as_deref(), Some("b"));
