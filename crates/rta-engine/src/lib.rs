@@ -8,9 +8,11 @@
 //! - the **Odigo HTTP receiver** ([`odigo`]): Odigo pushes to the engine's secret token URL
 //!   (HTTP or HTTPS), with the pause-detail look-up on Odigo's web service;
 //! - the **Avaya CMS listener** ([`avaya`]): the engine listens, the CMS connects and streams
-//!   a snapshot of its agents every refresh.
+//!   a snapshot of its agents every refresh;
+//! - the **output sinks** ([`sinks`]): NDJSON to stdout or a file, a TCP server streaming
+//!   MessagePack frames, and Server-Sent Events, each consumer its own bus subscription.
 //!
-//! The sharded workers and the sinks will join them.
+//! The sharded workers will join them.
 //!
 //! ## The bus
 //! - [`Bus::publish`] gives every event an engine-wide, strictly increasing `seq` and fans it
@@ -88,6 +90,7 @@ mod health;
 mod live;
 pub mod odigo;
 mod publisher;
+pub mod sinks;
 
 pub use bus::{
     AsyncSubscription, Bus, BusBuilder, BusClosed, DEFAULT_CAPACITY, DEFAULT_RING_CAPACITY,
