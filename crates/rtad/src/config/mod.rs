@@ -192,4 +192,19 @@ mod tests {
         );
         assert_eq!(config.http, HttpSettings::default());
     }
+
+    #[test]
+    fn debug_output_holds_no_secret() {
+        let text = "state_dir = \"s\"\n\
+                    [[integration]]\nname = \"cms\"\nkind = \"avaya-cms\"\ntimezone = \"UTC\"\n\
+                    realtime_port = 5000\nconnection_string = \"DSN=cms;PWD=hunter2\"\n\
+                    [[integration]]\nname = \"o\"\nkind = \"odigo\"\ntimezone = \"UTC\"\n\
+                    ws_password = \"swordfish\"\n";
+        let shown = format!("{:?}", Config::from_toml(text, Path::new("/")).unwrap());
+        assert!(shown.contains("ConnectionString(<redacted>)"), "{shown}");
+        assert!(
+            !shown.contains("hunter2") && !shown.contains("swordfish"),
+            "{shown}"
+        );
+    }
 }
