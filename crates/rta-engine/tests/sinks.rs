@@ -583,6 +583,15 @@ async fn a_bad_query_gets_400_with_the_reason() {
         assert!(body.contains(expected), "{query}: {body}");
     }
     let client = reqwest::Client::new();
+    let bad_id = client
+        .get(format!("http://{addr}/events"))
+        .header("Last-Event-ID", "abc")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad_id.status(), 400);
+    let body = bad_id.text().await.unwrap();
+    assert!(body.contains("Last-Event-ID must be a seq"), "{body}");
     let other = client
         .get(format!("http://{addr}/agents"))
         .send()
@@ -728,4 +737,38 @@ async fn an_idle_sse_stream_sends_keep_alive_comments() {
     let event = world.publish(feed("cms"));
     assert_eq!(client.events(1).await, [event]);
     server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shutdown_does_not_wait_for_a_consumer_that_never_reads() {
+    const N: usize = 50_000;
+    let mut world = World::new();
+    let mut config = ServerConfig::new(localhost());
+    config.capacity = N;
+    config.write_timeout = Duration::from_millis(200);
+    let server = MsgpackServer::start_with(config, world.bus.clone())
+        .await
+        .unwrap();
+    let socket = TcpSocket::new_v4().unwrap();
+    socket.set_recv_buffer_size(4096).unwrap();
+    let mut client = TcpClient::send_hello_on(socket, server.local_addr(), "").await;
+    assert_eq!(
+        client.next().await,
+        Some(Message::Control(Control::Subscribed))
+    );
+    // More than the sockets hold, all of it queued for a consumer that reads no further.
+    for i in 0..N {
+        world.publish(status("cms", &format!("A{i}"), "E1", "AUX"));
+    }
+    let started = std::time::Instant::now();
+    tokio::time::timeout(GUARD, server.shutdown())
+        .await
+        .unwrap();
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
+    // Open until now: the server gave up on the consumer, the consumer did not go away.
+    drop(client);
 }

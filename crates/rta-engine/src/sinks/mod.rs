@@ -60,7 +60,9 @@
 //!    matching event published from then on follows), or `{"type":"error","message":"..."}`
 //!    (invalid JSON, an unknown kind or field, a line too long, a time-out, teams without a
 //!    team directory), after which the server closes the connection.
-//! 3. Anything the consumer sends after the hello is ignored. A consumer that stops reading
+//! 3. Anything the consumer sends after the hello is ignored, but closing its sending side
+//!    ends the stream (a half-close cannot be told from a gone consumer, whose subscription
+//!    must not linger): keep it open while events are wanted. A consumer that stops reading
 //!    for [`ServerConfig::write_timeout`] is disconnected (it reconnects with `resume_from`).
 //!
 //! ## SSE ([`SseEndpoint`], [`SseServer`])

@@ -116,11 +116,12 @@ impl SseEndpoint {
                 .insert(ALLOW, HeaderValue::from_static("GET"));
             return response;
         }
+        // Not text is not a seq either: the lossy text makes the refusal name what came.
         let last_event_id = request
             .headers()
             .get("last-event-id")
-            .map(|value| value.to_str().unwrap_or("not text"));
-        match self.response(request.uri().query(), last_event_id) {
+            .map(|value| String::from_utf8_lossy(value.as_bytes()));
+        match self.response(request.uri().query(), last_event_id.as_deref()) {
             Ok(response) => response,
             Err(error) => {
                 tracing::info!(%error, "SSE sink: request refused");

@@ -7,7 +7,7 @@ use super::{ServerConfig, SinkError};
 use crate::bus::Bus;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use tokio_util::sync::CancellationToken;
@@ -144,7 +144,7 @@ async fn write_frame(
 /// `Ok(None)`: the consumer closed without sending anything.
 async fn read_hello<R>(read: &mut R, limit: usize) -> Result<Option<Vec<u8>>, RequestError>
 where
-    R: AsyncBufReadExt + AsyncRead + Unpin,
+    R: AsyncBufRead + Unpin,
 {
     let mut line = Vec::new();
     // One byte more than the limit, to tell "exactly at the limit" from "over it".
@@ -162,8 +162,9 @@ where
 }
 
 /// Reads and discards anything the consumer sends after its hello, and returns when it
-/// closes (or resets) the connection, so a silent subscription is not kept for a gone
-/// consumer until the next event fails to be written.
+/// closes (or resets) the connection, so a quiet subscription is not kept for a gone
+/// consumer until the next event fails to be written. A half-close looks the same as a
+/// close from here, so it ends the stream too (documented).
 async fn closed_by_consumer(mut read: BufReader<OwnedReadHalf>) {
     let mut scratch = [0u8; 1024];
     while let Ok(1..) = read.read(&mut scratch).await {}
