@@ -13,6 +13,7 @@ use tokio_util::sync::{CancellationToken, DropGuard};
 /// A listening server: its address, its stop signal, its accept loop.
 #[derive(Debug)]
 pub(crate) struct Running {
+    what: &'static str,
     local_addr: SocketAddr,
     stop: CancellationToken,
     accept: JoinHandle<()>,
@@ -50,6 +51,7 @@ impl Running {
         ));
         tracing::info!(%local_addr, server = what, "sink server listening");
         Ok(Running {
+            what,
             local_addr,
             _guard: stop.clone().drop_guard(),
             stop,
@@ -69,7 +71,7 @@ impl Running {
         {
             std::panic::resume_unwind(error.into_panic());
         }
-        tracing::info!(local_addr = %self.local_addr, "sink server stopped");
+        tracing::info!(local_addr = %self.local_addr, server = self.what, "sink server stopped");
     }
 }
 
