@@ -31,9 +31,12 @@ pub struct ReceiverConfig {
     /// Requests being handled at once at most, over all connections (default 512); beyond
     /// it the answer is `503`, so Odigo retries.
     pub max_in_flight: usize,
-    /// Requests accepted into the pipeline and not yet applied, at most (default 4,096);
-    /// beyond it the answer is `503` (back-pressure).
+    /// Batches accepted into each shard of the pipeline and not yet applied, at most
+    /// (default 4,096); beyond it the answer is `503` (back-pressure).
     pub queue_capacity: usize,
+    /// Shard tasks of the pipeline (default: the available cores); each agent's changes go
+    /// to one of them, by its login.
+    pub shards: usize,
     /// HTTPS with this certificate and key; plain HTTP when `None`.
     pub tls: Option<TlsFiles>,
 }
@@ -50,6 +53,7 @@ impl ReceiverConfig {
             max_connections: 1_024,
             max_in_flight: 512,
             queue_capacity: 4_096,
+            shards: std::thread::available_parallelism().map_or(1, usize::from),
             tls: None,
         }
     }

@@ -1,7 +1,7 @@
 //! One request: route by token, check, read, decode, complete bare pauses, accept, answer.
 
 use super::config::ReceiverConfig;
-use super::ingest::Batch;
+use super::ingest::Shards;
 use super::registry::{Integration, Registry};
 use crate::clock::Clock;
 use crate::counters::{add, counters};
@@ -14,7 +14,7 @@ use rta_odigo::{AgentState, BodyFormat, DecodeError, Notification};
 use std::convert::Infallible;
 use std::fmt::Write as _;
 use std::sync::Arc;
-use tokio::sync::{Semaphore, mpsc};
+use tokio::sync::Semaphore;
 
 /// A token is 43 characters; a much longer last segment is not one and is not hashed.
 const MAX_TOKEN_LEN: usize = 256;
@@ -54,7 +54,7 @@ counters! {
 pub(crate) struct Shared {
     pub(crate) config: ReceiverConfig,
     pub(crate) registry: Registry,
-    pub(crate) queue: mpsc::Sender<Batch>,
+    pub(crate) shards: Shards,
     pub(crate) in_flight: Semaphore,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) publisher: Arc<dyn Publisher>,
@@ -64,7 +64,7 @@ pub(crate) struct Shared {
 impl Shared {
     pub(crate) fn new(
         config: ReceiverConfig,
-        queue: mpsc::Sender<Batch>,
+        shards: Shards,
         clock: Arc<dyn Clock>,
         publisher: Arc<dyn Publisher>,
     ) -> Shared {
@@ -72,7 +72,7 @@ impl Shared {
             in_flight: Semaphore::new(config.max_in_flight),
             config,
             registry: Registry::default(),
-            queue,
+            shards,
             clock,
             publisher,
             answers: Answers::default(),
@@ -210,16 +210,9 @@ async fn accept(
         }
     }
     let accepted = states.len();
-    if accepted > 0 {
-        let batch = Batch {
-            integration: integration.clone(),
-            received,
-            states: states.into_iter().map(AgentState::into_owned).collect(),
-        };
-        if shared.queue.try_send(batch).is_err() {
-            add(&integration.counts.refused, 1);
-            return shared.answer(StatusCode::SERVICE_UNAVAILABLE, "busy, retry later\n");
-        }
+    if accepted > 0 && !shared.shards.accept(integration, received, states) {
+        add(&integration.counts.refused, 1);
+        return shared.answer(StatusCode::SERVICE_UNAVAILABLE, "busy, retry later\n");
     }
     add(&integration.counts.accepted, accepted as u64);
     add(&integration.counts.heartbeats, heartbeats);

@@ -53,17 +53,21 @@
 //! | `408` | the request was not read and answered within [`ReceiverConfig::request_timeout`] |
 //! | `413` | the body is over [`ReceiverConfig::body_limit`] (declared, or found while reading) |
 //! | `415` | the `Content-Type` is not JSON or form-encoded (or JSON in another charset than UTF-8) |
-//! | `503` | back-pressure: the pipeline's queue is full, or [`ReceiverConfig::max_in_flight`] requests are being handled (`Retry-After: 1`); or the integration is paused (`Retry-After: 30`). Nothing of the request is kept, so its retry is new |
+//! | `503` | back-pressure: a queue of the pipeline is full, or [`ReceiverConfig::max_in_flight`] requests are being handled (`Retry-After: 1`); or the integration is paused (`Retry-After: 30`). Nothing of the request is kept, so its retry is new |
 //!
 //! ## Decisions
 //! - **Token.** Only hashes are held ([`rta_odigo::TokenHash`]); each request's candidate is
 //!   compared with every integration's hash in constant time, without early exit. The path
 //!   is never logged, and no answer or error names it. Rotation ([`OdigoReceiver::set_token`])
 //!   takes effect at the next request.
-//! - **Acceptance** is entry into a bounded queue ([`ReceiverConfig::queue_capacity`]) of one
-//!   pipeline task, which applies batches in the order they were accepted. Retries are
-//!   recognised there ([`rta_odigo::Dedup`], by event id or by agent+state+time, per
-//!   integration), after acceptance, so a refused request never makes its retry a duplicate.
+//! - **Acceptance** is entry into the bounded queues ([`ReceiverConfig::queue_capacity`]) of
+//!   the pipeline's shard tasks ([`ReceiverConfig::shards`], the cores by default): each
+//!   agent's changes go to one shard, by its login, so each shard is the only writer of its
+//!   agents and applies their changes in the order they were accepted (changes of different
+//!   agents may be applied in any order). A request's changes enter their shards all or
+//!   none. Retries are recognised in the shards ([`rta_odigo::Dedup`], by event id or by
+//!   agent+state+time, per integration), after acceptance, so a refused request never makes
+//!   its retry a duplicate.
 //! - **Concurrency.** At most [`ReceiverConfig::max_connections`] connections (more wait in
 //!   the OS backlog) and [`ReceiverConfig::max_in_flight`] requests at once (more get `503`).
 //!   A connection is HTTP/1.1, so it carries one request at a time: pipelined requests are

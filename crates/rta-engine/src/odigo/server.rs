@@ -3,7 +3,7 @@
 use super::config::{OdigoIntegration, ReceiverConfig, TlsFiles};
 use super::error::ReceiverError;
 use super::handler::{ReceiverStats, Shared, handle};
-use super::ingest;
+use super::ingest::Shards;
 use super::registry::IntegrationStats;
 use crate::clock::Clock;
 use crate::publisher::Publisher;
@@ -20,7 +20,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpListener;
-use tokio::sync::{Semaphore, mpsc, watch};
+use tokio::sync::{Semaphore, watch};
 use tokio::task::{JoinHandle, JoinSet};
 use tokio_rustls::TlsAcceptor;
 use tokio_rustls::rustls;
@@ -41,7 +41,8 @@ pub struct OdigoReceiver {
     drain: watch::Sender<bool>,
     /// The accept loop and the watchdog.
     front: JoinSet<()>,
-    pipeline: Option<JoinHandle<()>>,
+    /// The shard tasks.
+    pipeline: Vec<JoinHandle<()>>,
 }
 
 impl OdigoReceiver {
@@ -72,11 +73,16 @@ impl OdigoReceiver {
                 address: config.listen,
                 source,
             })?;
-        let (queue, batches) = mpsc::channel(config.queue_capacity.max(1));
-        let shared = Arc::new(Shared::new(config, queue, clock, publisher.clone()));
         let (stop, stopped) = watch::channel(false);
         let (drain, draining) = watch::channel(false);
-        let pipeline = tokio::spawn(ingest::run(batches, draining, table, publisher));
+        let (shards, pipeline) = Shards::start(
+            config.shards,
+            config.queue_capacity,
+            &draining,
+            &table,
+            &publisher,
+        );
+        let shared = Arc::new(Shared::new(config, shards, clock, publisher));
         let mut front = JoinSet::new();
         front.spawn(accept_loop(listener, tls, shared.clone(), stopped.clone()));
         front.spawn(watchdog(shared.clone(), stopped));
@@ -87,7 +93,7 @@ impl OdigoReceiver {
             stop,
             drain,
             front,
-            pipeline: Some(pipeline),
+            pipeline,
         })
     }
 
@@ -143,8 +149,8 @@ impl OdigoReceiver {
         let _ = self.stop.send(true);
         while self.front.join_next().await.is_some() {}
         let _ = self.drain.send(true);
-        if let Some(pipeline) = self.pipeline.take() {
-            let _ = pipeline.await;
+        for shard in std::mem::take(&mut self.pipeline) {
+            let _ = shard.await;
         }
         tracing::info!(local_addr = %self.local_addr, "Odigo receiver stopped");
     }
