@@ -15,9 +15,9 @@
 //!    used twice, unreadable files and bad rows, server lists, layouts, missing secrets.
 //!
 //! A configuration without problems is turned into the engine's types by the methods of
-//! its parts: [`Integration::zone`], [`AvayaSettings::assembler_config`] and
-//! [`AvayaSettings::layout`], [`CicSettings::connector_config`],
-//! [`OdigoSettings::pause_details_config`], [`ReceiverSettings::receiver_config`],
+//! its parts: [`Integration::engine_settings`] (built from [`AvayaSettings::engine_settings`],
+//! [`CicSettings::engine_settings`] and [`OdigoSettings::engine_settings`], with the Odigo
+//! token hash from the state directory), [`ReceiverSettings::receiver_config`],
 //! [`AdherenceFiles::load`]. What they convert is checked again, by them or by the engine
 //! when it starts, so a configuration that was not checked gives an error, never a wrong
 //! value.
@@ -56,8 +56,8 @@
 mod config;
 
 pub use config::{
-    AdherenceFiles, AvayaSettings, CicSettings, Config, ConnectionString, HttpSettings,
-    Integration, Kind, LayoutSpec, LoadError, LoadedAdherence, NdjsonOutput, NdjsonTarget,
-    NdjsonTargetError, OdigoSettings, Output, PasswordError, PauseSettingsError, Problem,
-    PublicUrlError, ReceiverSettings, Settings, TlsSettings,
+    AdherenceFiles, AvayaSettings, CicSettings, Config, ConnectionString, EngineSettingsError,
+    HttpSettings, Integration, Kind, LayoutSpec, LoadError, LoadedAdherence, NdjsonOutput,
+    NdjsonTarget, NdjsonTargetError, OdigoSettings, Output, PasswordError, PauseSettingsError,
+    Problem, PublicUrlError, ReceiverSettings, Settings, TlsSettings,
 };

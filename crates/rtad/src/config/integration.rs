@@ -2,23 +2,26 @@
 
 use super::secret::{ConnectionString, InlineSecret, PasswordError, read_password};
 use rta_avaya::{AssemblerConfig, Layout, LayoutError};
-use rta_cic::{Dialect, SessionConfig};
-use rta_engine::cic::{AddressError, CicConfig, Mode};
-use rta_engine::odigo::{Password, PauseDetailsConfig};
+use rta_cic::Dialect;
+use rta_engine::cic::Mode;
+use rta_engine::engine::{self, IntegrationSettings, Source};
+use rta_engine::odigo::{OdigoIntegration, Password, PauseDetailsConfig};
 use rta_model::{IntegrationId, UnknownZone, Zone};
+use rta_odigo::{TokenError, TokenHash, TokenStore};
 use serde::de::{self, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 use std::fmt;
-use std::net::IpAddr;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::num::{NonZeroU16, NonZeroU32};
 use std::path::PathBuf;
+use std::time::Duration;
 
 /// One source of agent statuses.
 ///
 /// The kind-specific keys sit in the same table as the common ones (`kind` picks which are
 /// accepted): serde's `flatten` hands the keys `name`, `timezone` and `paused` do not take to
 /// [`Settings`], whose structs refuse unknown keys.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct Integration {
     /// Unique; written into every event of the source.
     pub name: String,
@@ -44,10 +47,59 @@ impl Integration {
             Settings::Odigo(_) => Kind::Odigo,
         }
     }
+
+    /// What the engine is told to run ([`rta_engine::engine::Engine::add_integration`]).
+    /// An Odigo integration's token hash is read from `tokens` (written by `rtad token`):
+    /// without one it cannot be reached, so it is an error here, not a default.
+    pub fn engine_settings(
+        &self,
+        tokens: &TokenStore,
+    ) -> Result<IntegrationSettings, EngineSettingsError> {
+        let zone = self.zone()?;
+        let source = match &self.settings {
+            Settings::AvayaCms(avaya) => Source::Avaya(avaya.engine_settings(zone)?),
+            Settings::Cic(cic) => Source::Cic(cic.engine_settings(zone)),
+            Settings::Odigo(odigo) => {
+                let token = tokens
+                    .load(&self.name)?
+                    .ok_or_else(|| EngineSettingsError::NoToken(self.name.clone()))?;
+                Source::Odigo(odigo.engine_settings(token)?)
+            }
+        };
+        Ok(IntegrationSettings {
+            name: self.name.as_str().into(),
+            source,
+        })
+    }
+
+    /// Whether going from `self` to `new` changes what the engine runs, `paused` aside (a
+    /// pause or a resume does not restart anything). The Odigo token is not part of the
+    /// file: compare [`Integration::engine_settings`]'s hashes for it.
+    pub fn settings_differ(&self, new: &Integration) -> bool {
+        (&self.timezone, &self.settings) != (&new.timezone, &new.settings)
+    }
+}
+
+/// An integration that cannot be turned into the engine's settings. [`Config::check`]
+/// reports all of these but the missing token (which is only a note there).
+///
+/// [`Config::check`]: super::Config::check
+#[derive(Debug, thiserror::Error)]
+pub enum EngineSettingsError {
+    #[error(transparent)]
+    Zone(#[from] UnknownZone),
+    #[error("layout: {0}")]
+    Layout(#[from] LayoutError),
+    #[error(transparent)]
+    PauseDetails(#[from] PauseSettingsError),
+    #[error("its stored token cannot be used: {0}")]
+    Token(#[from] TokenError),
+    #[error("odigo integration {0:?} has no URL token yet: run `rtad token --integration {0}`")]
+    NoToken(String),
 }
 
 /// The kind-specific part of an integration, chosen by its `kind` key.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum Settings {
     AvayaCms(AvayaSettings),
@@ -74,7 +126,7 @@ impl fmt::Display for Kind {
 }
 
 /// An Avaya CMS real-time socket feed: CMS connects to the engine's `realtime_port`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AvayaSettings {
     /// The port CMS is told to send the report to (the listener binds every address).
@@ -99,15 +151,21 @@ impl AvayaSettings {
         Layout::parse(&self.layout.0)
     }
 
-    /// The snapshot assembler's settings for the integration `id` in `zone`.
-    pub fn assembler_config(&self, id: IntegrationId, zone: Zone) -> AssemblerConfig {
-        let mut config = AssemblerConfig::new(id);
-        config.zone = zone;
-        config.detailed_statuses = self.detailed_statuses;
-        if let Some(seconds) = self.refresh_seconds {
-            config.refresh = jiff::SignedDuration::from_secs(i64::from(seconds.get()));
-        }
-        config
+    /// The engine's settings, with the batch times in `zone`. The port is opened on every
+    /// address (CMS connects from another machine; `allowed_peers` restricts who may).
+    pub fn engine_settings(&self, zone: Zone) -> Result<engine::AvayaSettings, LayoutError> {
+        Ok(engine::AvayaSettings {
+            listen: SocketAddr::from((Ipv4Addr::UNSPECIFIED, self.realtime_port.get())),
+            layout: self.layout()?,
+            // Left out: the assembler's default (the id only names whose default it is).
+            refresh: self.refresh_seconds.map_or_else(
+                || AssemblerConfig::new(IntegrationId(0)).refresh.unsigned_abs(),
+                |seconds| Duration::from_secs(u64::from(seconds.get())),
+            ),
+            detailed_statuses: self.detailed_statuses,
+            zone,
+            allowed_peers: self.allowed_peers.clone(),
+        })
     }
 }
 
@@ -165,7 +223,7 @@ impl<'de> Deserialize<'de> for LayoutSpec {
 }
 
 /// A CIC (PureConnect) feed: the engine connects to the ACD servers.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CicSettings {
     /// `host:port` entries separated by commas, as in the integration form
@@ -180,19 +238,15 @@ pub struct CicSettings {
 }
 
 impl CicSettings {
-    /// The connector's settings for the integration `name`, `id` in the state table, whose
-    /// servers write local times in `zone`.
-    pub fn connector_config(
-        &self,
-        name: &str,
-        id: IntegrationId,
-        zone: Zone,
-    ) -> Result<CicConfig, AddressError> {
-        let mut session = SessionConfig::new(id, self.dialect);
-        session.zone = zone;
-        let mut config = CicConfig::new(name, &self.servers, session)?;
-        config.mode = self.mode;
-        Ok(config)
+    /// The engine's settings, the servers writing local times in `zone`. The server list is
+    /// parsed by the engine (and by [`Config::check`](super::Config::check) before).
+    pub fn engine_settings(&self, zone: Zone) -> engine::CicSettings {
+        engine::CicSettings {
+            servers: self.servers.clone(),
+            mode: self.mode,
+            dialect: self.dialect,
+            zone,
+        }
     }
 }
 
@@ -214,7 +268,7 @@ enum DialectName {
 }
 
 /// An Odigo feed: Odigo pushes to the receiver's secret URL (`rtad token`).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OdigoSettings {
     /// "Import pause with details": complete bare pauses from Odigo's web service.
@@ -252,6 +306,21 @@ impl OdigoSettings {
         let user = self.ws_user.as_ref().ok_or(PauseSettingsError::NoUser)?;
         Ok(Some(PauseDetailsConfig::new(url, user, self.password()?)))
     }
+
+    /// The engine's settings for the integration whose URL token hashes to `token`. Reads
+    /// the web-service password now, when pause details are on.
+    pub fn engine_settings(
+        &self,
+        token: TokenHash,
+    ) -> Result<engine::OdigoSettings, PauseSettingsError> {
+        Ok(engine::OdigoSettings {
+            token,
+            pause_details: self.pause_details_config()?,
+            // The receiver's default (no key for it: Odigo sends only changes, so a quiet
+            // feed is normal and the default is long).
+            stale_after: OdigoIntegration::new("", IntegrationId(0), token).stale_after,
+        })
+    }
 }
 
 /// Pause details are on but cannot be configured.
@@ -275,7 +344,7 @@ mod tests {
     }
 
     #[test]
-    fn avaya_settings_make_the_layout_and_the_assembler_config() {
+    fn avaya_settings_make_the_engines() {
         let cms = integration(
             "name = \"cms\"\nkind = \"avaya-cms\"\ntimezone = \"Europe/Paris\"\n\
              realtime_port = 5001\nlayout = [\"SPLIT\", \"ACDCALLS\"]\nrefresh_seconds = 3\n\
@@ -286,13 +355,13 @@ mod tests {
             panic!("avaya")
         };
         assert_eq!(avaya.layout.as_str(), "SPLIT,ACDCALLS");
-        assert_eq!(avaya.layout().unwrap().kind(), ReportKind::Split);
-        let config = avaya.assembler_config(IntegrationId(4), cms.zone().unwrap());
-        assert_eq!(config.integration, IntegrationId(4));
-        assert_eq!(config.zone.name(), "Europe/Paris");
-        assert_eq!(config.refresh, jiff::SignedDuration::from_secs(3));
-        assert!(config.detailed_statuses);
-        assert_eq!(avaya.allowed_peers.as_ref().unwrap().len(), 2);
+        let settings = avaya.engine_settings(cms.zone().unwrap()).unwrap();
+        assert_eq!(settings.layout.kind(), ReportKind::Split);
+        assert_eq!(settings.listen, "0.0.0.0:5001".parse().unwrap());
+        assert_eq!(settings.zone.name(), "Europe/Paris");
+        assert_eq!(settings.refresh, Duration::from_secs(3));
+        assert!(settings.detailed_statuses);
+        assert_eq!(settings.allowed_peers.unwrap().len(), 2);
 
         let plain = integration(
             "name = \"cms\"\nkind = \"avaya-cms\"\ntimezone = \"UTC\"\nrealtime_port = 5001",
@@ -300,15 +369,15 @@ mod tests {
         let Settings::AvayaCms(avaya) = &plain.settings else {
             panic!("avaya")
         };
-        assert_eq!(avaya.layout().unwrap(), Layout::agent());
-        let defaults = AssemblerConfig::new(IntegrationId(0));
-        let config = avaya.assembler_config(IntegrationId(0), Zone::utc());
-        assert_eq!(config.refresh, defaults.refresh);
-        assert_eq!(config.detailed_statuses, defaults.detailed_statuses);
+        let settings = avaya.engine_settings(Zone::utc()).unwrap();
+        assert_eq!(settings.layout, Layout::agent());
+        assert_eq!(settings.refresh, Duration::from_secs(15));
+        assert!(!settings.detailed_statuses);
+        assert_eq!(settings.allowed_peers, None);
     }
 
     #[test]
-    fn cic_settings_make_the_connector_config() {
+    fn cic_settings_make_the_engines() {
         let cic = integration(
             "name = \"cic\"\nkind = \"cic\"\ntimezone = \"America/New_York\"\n\
              servers = \"acd1:8080, [::1]:9000\"\nmode = \"failover\"\ndialect = \"icws\"",
@@ -316,13 +385,11 @@ mod tests {
         let Settings::Cic(settings) = &cic.settings else {
             panic!("cic")
         };
-        let config = settings
-            .connector_config("cic", IntegrationId(1), cic.zone().unwrap())
-            .unwrap();
-        assert_eq!(config.addresses.len(), 2);
+        let config = settings.engine_settings(cic.zone().unwrap());
+        assert_eq!(config.servers, "acd1:8080, [::1]:9000");
         assert_eq!(config.mode, Mode::Failover);
-        assert_eq!(config.session.dialect, Dialect::Icws);
-        assert_eq!(config.session.zone.name(), "America/New_York");
+        assert_eq!(config.dialect, Dialect::Icws);
+        assert_eq!(config.zone.name(), "America/New_York");
 
         let defaults = integration(
             "name = \"cic\"\nkind = \"cic\"\ntimezone = \"UTC\"\nservers = \"acd1:8080\"",
@@ -342,6 +409,38 @@ mod tests {
             message.contains("expected `all` or `failover`"),
             "{message}"
         );
+    }
+
+    #[test]
+    fn an_odigo_integration_needs_its_stored_token() {
+        let dir = tempfile::tempdir().unwrap();
+        let tokens = TokenStore::new(dir.path());
+        let odigo = integration("name = \"o\"\nkind = \"odigo\"\ntimezone = \"UTC\"");
+        let error = odigo.engine_settings(&tokens).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "odigo integration \"o\" has no URL token yet: run `rtad token --integration o`"
+        );
+        let token = tokens.rotate("o").unwrap();
+        let settings = odigo.engine_settings(&tokens).unwrap();
+        assert_eq!(&*settings.name, "o");
+        let Source::Odigo(settings) = settings.source else {
+            panic!("odigo")
+        };
+        assert!(settings.token == token.hash());
+        assert!(settings.pause_details.is_none());
+    }
+
+    #[test]
+    fn only_the_timezone_and_the_kind_settings_make_a_difference() {
+        let base = "name = \"c\"\nkind = \"cic\"\nservers = \"a:1\"\n";
+        let utc = integration(&format!("{base}timezone = \"UTC\""));
+        let paused = integration(&format!("{base}timezone = \"UTC\"\npaused = true"));
+        let paris = integration(&format!("{base}timezone = \"Europe/Paris\""));
+        let moved = integration("name = \"c\"\nkind = \"cic\"\nservers = \"b:1\"\ntimezone = \"UTC\"");
+        assert!(!utc.settings_differ(&paused));
+        assert!(utc.settings_differ(&paris));
+        assert!(utc.settings_differ(&moved));
     }
 
     #[test]

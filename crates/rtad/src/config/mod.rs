@@ -11,8 +11,8 @@ mod secret;
 pub use adherence::{AdherenceFiles, LoadedAdherence};
 pub use check::Problem;
 pub use integration::{
-    AvayaSettings, CicSettings, Integration, Kind, LayoutSpec, OdigoSettings, PauseSettingsError,
-    Settings,
+    AvayaSettings, CicSettings, EngineSettingsError, Integration, Kind, LayoutSpec, OdigoSettings,
+    PauseSettingsError, Settings,
 };
 pub use output::{NdjsonOutput, NdjsonTarget, NdjsonTargetError, Output};
 pub use receiver::{PublicUrlError, ReceiverSettings, TlsSettings};
