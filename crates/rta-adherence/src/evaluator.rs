@@ -63,6 +63,16 @@ pub struct Stats {
     pub unmapped_unreported: u64,
 }
 
+/// An agent as the evaluator maps it ([`Evaluator::agent_mapping`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgentMapping {
+    /// The employee its user mapping names, if any.
+    pub employee: Option<Name>,
+    /// The activity its current status maps to: `None` before its first status, or while
+    /// that status is unmapped.
+    pub activity: Option<Name>,
+}
+
 /// An employee's adherence now.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Adherence {
@@ -437,6 +447,31 @@ impl Evaluator {
             scheduled_activity: self.name(judgement.scheduled),
             actual_activity: self.actual_name(judgement.actual),
             alarm: state.alarm.and_then(|alarm| alarm.level),
+        })
+    }
+
+    /// Every employee (configured, named by a mapping or a schedule) with its team, in no
+    /// particular order.
+    pub fn employees(&self) -> impl Iterator<Item = (&Name, Option<&Name>)> {
+        self.employees
+            .iter()
+            .map(|state| (&state.id, state.team.as_ref()))
+    }
+
+    /// The employee and current activity of an agent; `None` for an agent the evaluator has
+    /// neither seen nor been given a mapping for.
+    pub fn agent_mapping(
+        &self,
+        integration: IntegrationId,
+        external_id: &[u8],
+    ) -> Option<AgentMapping> {
+        let hash = self.hasher.hash_one((integration, external_id));
+        let agent = &self.agents[self.find_agent(hash, integration, external_id)? as usize];
+        Some(AgentMapping {
+            employee: agent
+                .employee
+                .map(|employee| self.employees[employee as usize].id.clone()),
+            activity: self.name(agent.activity),
         })
     }
 
@@ -900,13 +935,20 @@ impl Evaluator {
     }
 
     /// The agent of `(integration, external_id)`, created (and mapped) on first sight.
+    /// The index of a known agent; `hash` is its `(integration, external_id)` hashed.
+    fn find_agent(&self, hash: u64, integration: IntegrationId, external_id: &[u8]) -> Option<u32> {
+        let agents = &self.agents;
+        self.agent_index
+            .find(hash, |&a| {
+                let agent = &agents[a as usize];
+                agent.integration == integration && *agent.external_id == *external_id
+            })
+            .copied()
+    }
+
     fn agent(&mut self, integration: IntegrationId, external_id: &[u8]) -> Option<u32> {
         let hash = self.hasher.hash_one((integration, external_id));
-        let agents = &self.agents;
-        if let Some(&found) = self.agent_index.find(hash, |&a| {
-            let agent = &agents[a as usize];
-            agent.integration == integration && *agent.external_id == *external_id
-        }) {
+        if let Some(found) = self.find_agent(hash, integration, external_id) {
             return Some(found);
         }
         if self.agents.len() >= self.limits.max_agents {

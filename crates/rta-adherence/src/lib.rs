@@ -165,7 +165,7 @@ pub use config::{
     UserMapping,
 };
 pub use error::{ConfigError, MappingError, ScheduleError};
-pub use evaluator::{Adherence, Emitted, Evaluator, Limits, Stats};
+pub use evaluator::{Adherence, AgentMapping, Emitted, Evaluator, Limits, Stats};
 pub use figures::{DayFigures, Figures, Measure};
 pub use files::{
     FileError, Loaded, MAX_ROW_BYTES, RowError, read_activity_mappings, read_employees,

@@ -94,8 +94,8 @@ pub mod sinks;
 
 pub use bus::{
     AsyncSubscription, Bus, BusBuilder, BusClosed, DEFAULT_CAPACITY, DEFAULT_RING_CAPACITY,
-    Delivery, EmptySource, EventKind, Filter, NoTeams, Snapshot, SnapshotSource, SubscribeError,
-    SubscribeOptions, Subscription, Teams, employee_of, integration_of,
+    Delivery, EmptySource, EventKind, Filter, NoTeams, QueueState, Snapshot, SnapshotSource,
+    SubscribeError, SubscribeOptions, Subscription, Teams, employee_of, integration_of,
 };
 pub use clock::{Clock, SystemClock, TokioClock};
 pub use live::{DEFAULT_VIEW_ATTEMPTS, LiveStatuses};

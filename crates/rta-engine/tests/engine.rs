@@ -9,33 +9,20 @@
 mod support;
 
 use jiff::SignedDuration;
-use rta_adherence::{
-    Activity, ActivityMapping, Config, Mappings, ReasonSpec, Rules, ScheduleRow, UserMapping,
-};
+use rta_adherence::{Activity, Config, Mappings, Rules, ScheduleRow, UserMapping};
 use rta_cic::Dialect;
 use rta_engine::cic::Mode;
 use rta_engine::engine::{
     AvayaSettings, CicSettings, Engine, EngineError, IntegrationSettings, OdigoSettings, Source,
 };
 use rta_engine::odigo::ReceiverConfig;
-use rta_engine::{AsyncSubscription, EventKind, Filter, SubscribeOptions};
-use rta_model::{EventBody, Timestamp, Zone};
+use rta_engine::{EventKind, Filter, SubscribeOptions};
+use rta_model::{Timestamp, Zone};
 use rta_odigo::Token;
 use std::time::Duration;
+use support::{EVENT_GUARD as GUARD, activity_mapping, until};
 use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpListener, TcpStream};
-
-const GUARD: Duration = Duration::from_secs(20);
-
-fn activity_mapping(integration: &str, status: &str, activity: &str) -> ActivityMapping {
-    ActivityMapping {
-        integration: integration.into(),
-        status: status.into(),
-        reason: ReasonSpec::Any,
-        detail: None,
-        activity: activity.into(),
-    }
-}
 
 /// E1 is `anna` on CIC and `jdoe` on Odigo, scheduled on Phone for the two hours around now.
 fn config(now: Timestamp) -> Config {
@@ -115,43 +102,6 @@ fn snapshot(user: &str, key: &str, at: Timestamp) -> String {
         "SNAPSHOT|BEGIN|{at}\r\n{}SNAPSHOT|END|{at}\r\n",
         status_line(user, key, at)
     )
-}
-
-/// The next event of interest, as text: `agent_status ext employee activity`,
-/// `adherence employee status`, `feed integration health`.
-async fn next(events: &mut AsyncSubscription) -> String {
-    loop {
-        let event = support::next(events, GUARD).await;
-        return match &event.body {
-            EventBody::AgentStatus(status) => format!(
-                "agent_status {} {} {}",
-                status.external_id,
-                status.employee.as_deref().unwrap_or("-"),
-                status.activity.as_deref().unwrap_or("-")
-            ),
-            EventBody::Adherence(adherence) => {
-                format!("adherence {} {:?}", adherence.employee, adherence.status)
-            }
-            EventBody::Feed(feed)
-                if feed.address.is_none() || feed.integration.as_ref() == "cic" =>
-            {
-                format!("feed {} {:?}", feed.integration, feed.health)
-            }
-            _ => continue,
-        };
-    }
-}
-
-/// Events until one equal to `wanted`; returns those before it.
-async fn until(events: &mut AsyncSubscription, wanted: &str) -> Vec<String> {
-    let mut before = Vec::new();
-    loop {
-        let event = next(events).await;
-        if event == wanted {
-            return before;
-        }
-        before.push(event);
-    }
 }
 
 #[tokio::test]

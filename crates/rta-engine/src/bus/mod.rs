@@ -39,7 +39,7 @@ mod ring;
 mod subscriber;
 
 pub use filter::{EventKind, Filter, NoTeams, Teams, employee_of, integration_of};
-pub use subscriber::{AsyncSubscription, BusClosed, Delivery, Snapshot, Subscription};
+pub use subscriber::{AsyncSubscription, BusClosed, Delivery, QueueState, Snapshot, Subscription};
 
 use ring::Ring;
 use rta_model::{Event, EventBody, Timestamp};
@@ -372,6 +372,16 @@ impl Bus {
     /// Live subscriptions.
     pub fn subscriber_count(&self) -> usize {
         self.shared.lock().subscribers.len()
+    }
+
+    /// Every live subscription's queue: depth and lag.
+    pub fn queues(&self) -> Vec<QueueState> {
+        let inner = self.shared.lock();
+        inner
+            .subscribers
+            .iter()
+            .map(Subscriber::queue_state)
+            .collect()
     }
 
     /// Events held in the ring now, and its capacity.

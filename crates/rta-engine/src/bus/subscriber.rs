@@ -125,6 +125,22 @@ enum Mode {
     },
 }
 
+/// A subscriber's queue, as [`Bus::queues`](crate::Bus::queues) reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QueueState {
+    /// The subscription's id, in order of subscription.
+    pub subscriber: u64,
+    /// Deliveries waiting in its queue.
+    pub queued: usize,
+    /// Events it may queue ([`SubscribeOptions::capacity`](crate::SubscribeOptions::capacity)).
+    pub capacity: usize,
+    /// Whether it is lagged (or being resynchronised): matching events are counted, not
+    /// queued.
+    pub lagged: bool,
+    /// Events missed so far in its current lag (0 while live).
+    pub missed: u64,
+}
+
 /// A subscriber as the bus holds it (under the bus lock).
 #[derive(Debug)]
 pub(crate) struct Subscriber {
@@ -156,6 +172,23 @@ impl Subscriber {
 
     pub(crate) fn lagged_flag(&self) -> Arc<AtomicBool> {
         Arc::clone(&self.lagged)
+    }
+
+    pub(crate) fn queue_state(&self) -> QueueState {
+        let missed = match self.mode {
+            Mode::Live => 0,
+            Mode::Lagged { missed } => missed,
+            Mode::Resyncing {
+                missed, skipped, ..
+            } => missed + skipped,
+        };
+        QueueState {
+            subscriber: self.id,
+            queued: self.sink.len(),
+            capacity: self.capacity,
+            lagged: self.mode != Mode::Live,
+            missed,
+        }
     }
 
     /// Whether `event` passes the subscriber's filter.

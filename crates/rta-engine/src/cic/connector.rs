@@ -7,6 +7,7 @@ use super::ingest::Ingest;
 use super::membership::Membership;
 use super::watchdog::{DEFAULT_SILENCE, Watchdog};
 use crate::clock::{Clock, SystemClock};
+use crate::counters::{add, counters};
 use crate::health::Health;
 use crate::publisher::Publisher;
 use futures::StreamExt;
@@ -26,6 +27,30 @@ use tokio::task::JoinHandle;
 use tokio::time::Instant;
 use tokio_util::codec::FramedRead;
 use tokio_util::sync::CancellationToken;
+
+counters! {
+    /// What the connections of one CIC integration did since its connector started (a
+    /// pause, resume or update starts a new connector, counting from zero).
+    pub struct CicStats, live LiveStats {
+        /// Connections made.
+        connections,
+        /// Lines read (framing errors excluded).
+        lines,
+        /// Agent statuses decoded.
+        statuses,
+        snapshots_completed,
+        /// Snapshots cut off (by a disconnect, a new snapshot or a malformed message).
+        snapshots_aborted,
+        /// Lines or icws messages rejected whole.
+        bad_records,
+        /// icws list items rejected.
+        bad_items,
+        over_long_lines,
+        truncated_lines,
+        /// Statuses of users past the session's user limit.
+        users_over_limit,
+    }
+}
 
 /// How the addresses of an integration are used.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -175,6 +200,7 @@ impl CicConnector {
             Membership::Integration
         };
         let cancel = CancellationToken::new();
+        let counts = Arc::new(LiveStats::default());
         let jitter_seed = config.jitter_seed.unwrap_or_else(random_seed);
         let shared = Arc::new(Shared {
             vocabulary: Mutex::new(Vocabulary::new()),
@@ -185,6 +211,7 @@ impl CicConnector {
             clock,
             cancel: cancel.clone(),
             jitter_seed,
+            counts: Arc::clone(&counts),
         });
         tracing::info!(
             integration = &*shared.config.name,
@@ -198,7 +225,11 @@ impl CicConnector {
                 .collect(),
             Mode::Failover => vec![runtime.spawn(Arc::clone(&shared).serve_failover())],
         };
-        Ok(CicHandle { cancel, tasks })
+        Ok(CicHandle {
+            cancel,
+            tasks,
+            counts,
+        })
     }
 }
 
@@ -208,6 +239,7 @@ impl CicConnector {
 pub struct CicHandle {
     cancel: CancellationToken,
     tasks: Vec<JoinHandle<()>>,
+    counts: Arc<LiveStats>,
 }
 
 impl CicHandle {
@@ -223,6 +255,11 @@ impl CicHandle {
                 _ => {}
             }
         }
+    }
+
+    /// The counters so far, every connection task's summed.
+    pub fn stats(&self) -> CicStats {
+        self.counts.snapshot()
     }
 
     /// Whether every task has ended (only after a shutdown, or a panic).
@@ -250,6 +287,8 @@ struct Shared {
     vocabulary: Mutex<Vocabulary>,
     cancel: CancellationToken,
     jitter_seed: u64,
+    /// The tasks' decoders count per task; what they add up to is counted here.
+    counts: Arc<LiveStats>,
 }
 
 /// How a connection attempt ended.
@@ -436,13 +475,16 @@ impl Shared {
             "CIC connection up"
         );
         ingest.connected(index);
+        add(&self.counts.connections, 1);
         let end = self.read(stream, ingest, session, health).await;
         let mut cut = false;
+        let before = session.stats();
         session.connection_lost(&mut |output| {
             if output == Output::SnapshotAborted {
                 cut |= ingest.snapshot_aborted();
             }
         });
+        self.count(before, session.stats());
         // Whatever the decoder says, no snapshot outlives its connection.
         if ingest.snapshot_aborted() || cut {
             tracing::info!(
@@ -538,6 +580,7 @@ impl Shared {
     ) {
         let received = self.clock.now();
         let mut completed = None;
+        let before = session.stats();
         let decoded = {
             let mut vocabulary = self
                 .vocabulary
@@ -567,6 +610,7 @@ impl Shared {
                 },
             )
         };
+        self.count(before, session.stats());
         if let Err(error) = decoded {
             tracing::warn!(
                 integration = &*self.config.name,
@@ -592,6 +636,47 @@ impl Shared {
                 received,
                 &*self.publisher,
             );
+        }
+    }
+
+    /// Adds what a decoder counted between `before` and `after` to the integration's counts.
+    fn count(&self, before: rta_cic::Stats, after: rta_cic::Stats) {
+        let counts = &self.counts;
+        for (counter, before, after) in [
+            (&counts.lines, before.lines, after.lines),
+            (&counts.statuses, before.statuses, after.statuses),
+            (
+                &counts.snapshots_completed,
+                before.snapshots_completed,
+                after.snapshots_completed,
+            ),
+            (
+                &counts.snapshots_aborted,
+                before.snapshots_aborted,
+                after.snapshots_aborted,
+            ),
+            (&counts.bad_records, before.bad_records, after.bad_records),
+            (&counts.bad_items, before.bad_items, after.bad_items),
+            (
+                &counts.over_long_lines,
+                before.over_long_lines,
+                after.over_long_lines,
+            ),
+            (
+                &counts.truncated_lines,
+                before.truncated_lines,
+                after.truncated_lines,
+            ),
+            (
+                &counts.users_over_limit,
+                before.users_over_limit,
+                after.users_over_limit,
+            ),
+        ] {
+            // Most frames move one or two counts: no atomic add for the others.
+            if after > before {
+                add(counter, after - before);
+            }
         }
     }
 }

@@ -89,7 +89,7 @@ mod watchdog;
 pub use addresses::{Address, AddressError, AddressProblem, parse_addresses};
 pub use backoff::{Backoff, BackoffConfig};
 pub use connector::{
-    CicConfig, CicConnector, CicHandle, ConnectorError, DEFAULT_CONNECT_TIMEOUT,
+    CicConfig, CicConnector, CicHandle, CicStats, ConnectorError, DEFAULT_CONNECT_TIMEOUT,
     DEFAULT_LOGGED_OUT_CODE, Mode, ModeError,
 };
 pub use watchdog::DEFAULT_SILENCE;

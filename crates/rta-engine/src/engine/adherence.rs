@@ -68,6 +68,17 @@ impl Feeds {
     }
 }
 
+/// One integration's health as the adherence stage holds it ([`Adherence::integrations`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct IntegrationHealth {
+    pub(crate) name: Name,
+    pub(crate) id: IntegrationId,
+    /// What the evaluator is told: the feeds combined, `down` while paused.
+    pub(crate) combined: FeedHealth,
+    /// Each feed's last health, by address (`None`: a feed without one), sorted.
+    pub(crate) feeds: Vec<(Option<String>, FeedHealth)>,
+}
+
 impl Adherence {
     pub(crate) fn new(evaluator: Evaluator, table: Arc<StateTable>, bus: Bus) -> Adherence {
         Adherence {
@@ -132,6 +143,32 @@ impl Adherence {
         let emitted = state.evaluator.replace_schedule(employee, rows, now)?;
         publish(&self.bus, emitted);
         Ok(())
+    }
+
+    /// Every integration ever added (a removed one stays, paused: the table keeps its
+    /// agents), sorted by name.
+    pub(crate) fn integrations(&self) -> Vec<IntegrationHealth> {
+        let state = self.lock();
+        let mut integrations: Vec<IntegrationHealth> = state
+            .feeds
+            .iter()
+            .map(|(name, feeds)| {
+                let mut by_address: Vec<(Option<String>, FeedHealth)> = feeds
+                    .by_address
+                    .iter()
+                    .map(|(address, health)| (address.clone(), *health))
+                    .collect();
+                by_address.sort_by(|a, b| a.0.cmp(&b.0));
+                IntegrationHealth {
+                    name: name.clone(),
+                    id: feeds.id,
+                    combined: feeds.combined(),
+                    feeds: by_address,
+                }
+            })
+            .collect();
+        integrations.sort_by(|a, b| a.name.cmp(&b.name));
+        integrations
     }
 
     /// Runs `read` on the evaluator (figures, current adherence).

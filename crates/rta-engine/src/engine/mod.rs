@@ -63,11 +63,14 @@
 //!   events published by then stay in the subscribers' queues until read.
 
 mod adherence;
+mod metrics;
 mod settings;
+mod views;
 
 pub use settings::{
     AvayaSettings, CicSettings, IntegrationSettings, OdigoSettings, SettingsError, Source,
 };
+pub use views::{AgentView, EmployeeAdherence};
 
 use crate::avaya::{AvayaHandle, AvayaListener, ListenerError};
 use crate::bus::{Bus, SubscribeError, SubscribeOptions, Subscription};
