@@ -12,7 +12,8 @@ mod support;
 
 use rta_cic::{Dialect, SessionConfig};
 use rta_engine::cic::{
-    AddressError, AddressProblem, CicConfig, CicConnector, CicHandle, ConnectorError, Mode,
+    AddressError, AddressProblem, CicConfig, CicConnector, CicHandle, CicStats, ConnectorError,
+    Mode,
 };
 use rta_engine::{
     AsyncSubscription, Bus, BusPublisher, EventKind, Filter, LiveStatuses, SubscribeOptions,
@@ -411,6 +412,18 @@ async fn a_snapshot_cut_off_by_a_disconnect_changes_nothing() {
     drop(peer);
     assert_eq!(engine.status().await, "anna Away at lunch");
     assert_eq!(engine.feed().await, format!("{one} Down @0"));
+    // The connection's counts are in before its `down` is published.
+    assert_eq!(
+        handle.stats(),
+        CicStats {
+            connections: 1,
+            lines: 6,
+            statuses: 3,
+            snapshots_completed: 1,
+            snapshots_aborted: 1,
+            ..CicStats::default()
+        }
+    );
     assert_eq!(
         engine.agents(),
         ["anna Away at lunch".to_owned(), available("bob")]

@@ -3,6 +3,7 @@
 //! ```text
 //! rtad check --config rtad.toml                            # every problem, one a line
 //! rtad token --config rtad.toml --integration odigo-paris  # a new Odigo URL, shown once
+//! rtad run --config rtad.toml                              # the daemon (SIGHUP reloads)
 //! ```
 //!
 //! Logs go to standard error, filtered by `RUST_LOG` (default `info`); what a command is
@@ -11,6 +12,7 @@
 use anyhow::{Context, anyhow, bail};
 use clap::{Args, Parser, Subcommand};
 use rta_odigo::TokenStore;
+use rtad::run::{Daemon, StartError};
 use rtad::{Config, Kind};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -36,6 +38,10 @@ enum Command {
     /// once and store only the token's hash in the state directory. The previous URL stops
     /// working.
     Token(TokenArgs),
+    /// Run the daemon: the integrations, the outputs and the HTTP server. SIGHUP (or
+    /// `POST /admin/reload`) re-reads the configuration; SIGINT or SIGTERM stops it after
+    /// every event emitted is delivered to the outputs.
+    Run(ConfigArg),
 }
 
 #[derive(Debug, Args)]
@@ -64,6 +70,7 @@ fn main() -> anyhow::Result<ExitCode> {
     match Cli::parse().command {
         Command::Check(args) => Ok(check(&args.config)),
         Command::Token(args) => token(&args.config.config, &args.integration),
+        Command::Run(args) => run(&args.config),
     }
 }
 
@@ -147,4 +154,29 @@ fn token(path: &Path, name: &str) -> anyhow::Result<ExitCode> {
     println!("{url}");
     println!("The previous URL of {name:?}, if there was one, no longer works.");
     Ok(ExitCode::SUCCESS)
+}
+
+/// `rtad run`: a configuration with problems prints them all (standard error) and starts
+/// nothing.
+fn run(path: &Path) -> anyhow::Result<ExitCode> {
+    let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
+    runtime.block_on(async {
+        let daemon = match Daemon::start(path).await {
+            Ok(daemon) => daemon,
+            Err(StartError::Problems(problems)) => {
+                eprintln!(
+                    "{} has {} problem(s); nothing was started:",
+                    path.display(),
+                    problems.len()
+                );
+                for problem in &problems {
+                    eprintln!("{problem}");
+                }
+                return Ok(ExitCode::FAILURE);
+            }
+            Err(error) => return Err(anyhow::Error::new(error).context("rtad could not start")),
+        };
+        daemon.run_until_stopped().await?;
+        Ok(ExitCode::SUCCESS)
+    })
 }

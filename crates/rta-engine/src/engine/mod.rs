@@ -63,10 +63,12 @@
 //!   events published by then stay in the subscribers' queues until read.
 
 mod adherence;
+mod control;
 mod metrics;
 mod settings;
 mod views;
 
+pub use control::{FeedState, IntegrationState};
 pub use settings::{
     AvayaSettings, CicSettings, IntegrationSettings, OdigoSettings, SettingsError, Source,
 };

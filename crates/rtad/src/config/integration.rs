@@ -159,7 +159,11 @@ impl AvayaSettings {
             layout: self.layout()?,
             // Left out: the assembler's default (the id only names whose default it is).
             refresh: self.refresh_seconds.map_or_else(
-                || AssemblerConfig::new(IntegrationId(0)).refresh.unsigned_abs(),
+                || {
+                    AssemblerConfig::new(IntegrationId(0))
+                        .refresh
+                        .unsigned_abs()
+                },
                 |seconds| Duration::from_secs(u64::from(seconds.get())),
             ),
             detailed_statuses: self.detailed_statuses,
@@ -437,7 +441,8 @@ mod tests {
         let utc = integration(&format!("{base}timezone = \"UTC\""));
         let paused = integration(&format!("{base}timezone = \"UTC\"\npaused = true"));
         let paris = integration(&format!("{base}timezone = \"Europe/Paris\""));
-        let moved = integration("name = \"c\"\nkind = \"cic\"\nservers = \"b:1\"\ntimezone = \"UTC\"");
+        let moved =
+            integration("name = \"c\"\nkind = \"cic\"\nservers = \"b:1\"\ntimezone = \"UTC\"");
         assert!(!utc.settings_differ(&paused));
         assert!(utc.settings_differ(&paris));
         assert!(utc.settings_differ(&moved));
