@@ -176,7 +176,7 @@ fn run(path: &Path) -> anyhow::Result<ExitCode> {
             }
             Err(error) => return Err(anyhow::Error::new(error).context("rtad could not start")),
         };
-        daemon.run_until_stopped().await?;
+        daemon.run_until_stopped().await;
         Ok(ExitCode::SUCCESS)
     })
 }

@@ -38,7 +38,7 @@ use std::fmt;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use tokio::signal::unix::{SignalKind, signal};
+use tokio::signal::unix::{Signal, SignalKind, signal};
 use tokio::sync::{Mutex, RwLock};
 
 /// The daemon could not start.
@@ -105,12 +105,34 @@ pub struct Daemon {
     shared: Arc<Shared>,
     outputs: Outputs,
     http: HttpServer,
+    signals: Signals,
+}
+
+/// The signals the daemon handles, taken over from their default actions when it starts, so
+/// that a SIGTERM during the start still stops it cleanly once started.
+#[derive(Debug)]
+struct Signals {
+    hangup: Signal,
+    terminate: Signal,
+    interrupt: Signal,
+}
+
+impl Signals {
+    fn new() -> Result<Signals, StartError> {
+        let take = |kind| signal(kind).map_err(StartError::Signals);
+        Ok(Signals {
+            hangup: take(SignalKind::hangup())?,
+            terminate: take(SignalKind::terminate())?,
+            interrupt: take(SignalKind::interrupt())?,
+        })
+    }
 }
 
 impl Daemon {
     /// Starts everything from the configuration file at `path` (see the module docs).
     pub async fn start(path: &Path) -> Result<Daemon, StartError> {
         let config = Config::load(path)?;
+        let signals = Signals::new()?;
         let prepared = reload::Prepared::new(config).map_err(StartError::Problems)?;
         let listen = prepared.config.http.listen;
         let http_error = |source| StartError::Http {
@@ -159,28 +181,26 @@ impl Daemon {
             shared,
             outputs,
             http,
+            signals,
         })
     }
 
     /// Serves until SIGINT or SIGTERM, reloading on SIGHUP, then stops everything.
-    pub async fn run_until_stopped(self) -> Result<(), StartError> {
-        let mut hangup = signal(SignalKind::hangup()).map_err(StartError::Signals)?;
-        let mut terminate = signal(SignalKind::terminate()).map_err(StartError::Signals)?;
-        let mut interrupt = signal(SignalKind::interrupt()).map_err(StartError::Signals)?;
+    pub async fn run_until_stopped(mut self) {
+        let signals = &mut self.signals;
         loop {
             tokio::select! {
-                _ = hangup.recv() => {
+                _ = signals.hangup.recv() => {
                     tracing::info!("SIGHUP: reloading the configuration");
                     // The outcome is logged by the reload itself.
                     let _ = self.shared.reload().await;
                 }
-                _ = terminate.recv() => break,
-                _ = interrupt.recv() => break,
+                _ = signals.terminate.recv() => break,
+                _ = signals.interrupt.recv() => break,
             }
         }
         tracing::info!("stopping");
         self.shutdown().await;
-        Ok(())
     }
 
     /// Stops in the order that loses nothing: no new HTTP requests, the engine (its sources
