@@ -82,6 +82,7 @@
 mod apply;
 pub mod avaya;
 mod bus;
+pub mod capture;
 pub mod cic;
 mod clock;
 mod counters;
@@ -90,6 +91,7 @@ mod health;
 mod live;
 pub mod odigo;
 mod publisher;
+pub mod replay;
 pub mod sinks;
 
 pub use bus::{

@@ -8,12 +8,14 @@
 use super::config::AvayaConfig;
 use super::listener::{ListenerError, LiveStats, bind};
 use crate::apply::Apply;
+use crate::capture::Capture;
 use crate::clock::Clock;
 use crate::counters::add;
 use crate::health::Health;
 use crate::publisher::Publisher;
 use bytes::Bytes;
 use futures::StreamExt;
+use jiff::SignedDuration;
 use rta_avaya::{Assembler, FrameError, LineCodec, Output, Stats};
 use rta_model::{FeedHealth, IntegrationId, Timestamp};
 use rta_state::StateTable;
@@ -41,6 +43,8 @@ pub(super) struct Shared {
     pub(super) config: AvayaConfig,
     pub(super) publisher: Arc<dyn Publisher>,
     pub(super) clock: Arc<dyn Clock>,
+    /// Where every line read is recorded, when capture is on.
+    pub(super) capture: Option<Arc<Capture>>,
     pub(super) counts: LiveStats,
     /// The current health, for [`AvayaHandle::health`](super::AvayaHandle::health).
     pub(super) health: watch::Sender<FeedHealth>,
@@ -66,9 +70,7 @@ type Read = Option<io::Result<Result<Bytes, FrameError>>>;
 /// The task's state.
 struct Feed<'t> {
     shared: &'t Shared,
-    assembler: Assembler,
-    apply: Apply<'t>,
-    health: Health,
+    decoder: Decoder<'t>,
     /// `None` while paused.
     listener: Option<TcpListener>,
     /// Where `resume` listens again.
@@ -87,14 +89,14 @@ pub(super) async fn run(
     mut commands: mpsc::Receiver<Command>,
     cancel: CancellationToken,
 ) {
-    let config = &shared.config;
-    let health = Health::new("Avaya", config.name.clone(), None);
-    health.announce(shared.clock.now(), &*shared.publisher);
     let mut feed = Feed {
         shared: &shared,
-        assembler: Assembler::new(config.assembler.clone(), config.layout.clone()),
-        apply: Apply::new(&table, Arc::clone(&shared.publisher), "Avaya"),
-        health,
+        decoder: Decoder::new(
+            &shared.config,
+            &table,
+            Arc::clone(&shared.publisher),
+            shared.clock.now(),
+        ),
         listener: Some(listener),
         address,
         current: None,
@@ -164,6 +166,121 @@ fn deliver(output: Output<'_>, apply: &mut Apply<'_>, counts: &LiveStats, id: In
     }
 }
 
+/// The sans-IO half of an integration: lines through the assembler into the table, and
+/// what the batches say of the feed's health. The listener's task drives it from its socket
+/// and its staleness timer; the replayer ([`crate::replay`]) from a capture and its virtual
+/// clock, so both decode alike.
+#[derive(Debug)]
+pub(crate) struct Decoder<'t> {
+    assembler: Assembler,
+    apply: Apply<'t>,
+    publisher: Arc<dyn Publisher>,
+    health: Health,
+    integration: IntegrationId,
+    refresh: SignedDuration,
+    /// When the last batch completed.
+    last_completed: Option<Timestamp>,
+}
+
+impl<'t> Decoder<'t> {
+    /// A decoder for `config`, its health `waiting` (announced at `now`).
+    pub(crate) fn new(
+        config: &AvayaConfig,
+        table: &'t StateTable,
+        publisher: Arc<dyn Publisher>,
+        now: Timestamp,
+    ) -> Decoder<'t> {
+        let health = Health::new("Avaya", config.name.clone(), None);
+        health.announce(now, &*publisher);
+        Decoder {
+            assembler: Assembler::new(config.assembler.clone(), config.layout.clone()),
+            apply: Apply::new(table, Arc::clone(&publisher), "Avaya"),
+            publisher,
+            health,
+            integration: config.assembler.integration,
+            refresh: config.assembler.refresh,
+            last_completed: None,
+        }
+    }
+
+    pub(crate) fn health(&self) -> FeedHealth {
+        self.health.current()
+    }
+
+    /// One line (or framing error) received at `now` through the assembler into the
+    /// table; an error is the input skipped (counted here, logged by the caller).
+    pub(crate) fn line(
+        &mut self,
+        frame: Result<Bytes, FrameError>,
+        now: Timestamp,
+        counts: &LiveStats,
+    ) -> Result<(), rta_avaya::AvayaError> {
+        let before = self.assembler.stats();
+        let (apply, id) = (&mut self.apply, self.integration);
+        let pushed = self
+            .assembler
+            .push_frame(frame, now, &mut |output| deliver(output, apply, counts, id));
+        if pushed.is_err() {
+            add(&counts.rejected_lines, 1);
+        }
+        self.ended(&before, now, counts);
+        pushed
+    }
+
+    /// Counts the batches that ended since `before`; a completed one makes the feed `up`.
+    fn ended(&mut self, before: &Stats, now: Timestamp, counts: &LiveStats) {
+        let after = self.assembler.stats();
+        add(
+            &counts.batches_cut_off,
+            after.batches_cut_off - before.batches_cut_off,
+        );
+        let completed = after.batches_completed - before.batches_completed;
+        add(&counts.batches_completed, completed);
+        if completed > 0 {
+            self.last_completed = Some(now);
+            self.set_health(FeedHealth::Up, None, now);
+        }
+    }
+
+    /// The batch in progress, if any, is cut off: its rows apply, nobody is logged out.
+    pub(crate) fn cut(&mut self, now: Timestamp, counts: &LiveStats) {
+        let before = self.assembler.stats();
+        let (apply, id) = (&mut self.apply, self.integration);
+        self.assembler
+            .connection_lost(now, &mut |output| deliver(output, apply, counts, id));
+        self.ended(&before, now, counts);
+    }
+
+    /// `stale` when an `up` feed has completed no batch for three refresh intervals.
+    pub(crate) fn check_stale(&mut self, now: Timestamp) {
+        if self.health.current() == FeedHealth::Up
+            && self.assembler.health(now) == FeedHealth::Stale
+        {
+            let silence = self.refresh * 3;
+            let detail = format!("no completed batch for {} s", silence.as_secs());
+            self.set_health(FeedHealth::Stale, Some(detail), now);
+        }
+    }
+
+    /// When an `up` feed turns `stale` if no batch completes meanwhile (the replayer's
+    /// timer); `None` when it is not `up`.
+    pub(crate) fn stale_at(&self) -> Option<Timestamp> {
+        if self.health.current() != FeedHealth::Up {
+            return None;
+        }
+        // `Assembler::health` says stale once strictly more than three refreshes passed.
+        self.last_completed?
+            .checked_add(self.refresh * 3)
+            .ok()?
+            .checked_add(SignedDuration::from_nanos(1))
+            .ok()
+    }
+
+    fn set_health(&mut self, health: FeedHealth, detail: Option<String>, now: Timestamp) {
+        self.health.set(health, detail, now, &*self.publisher);
+    }
+}
+
 impl Feed<'_> {
     fn name(&self) -> &str {
         &self.shared.config.name
@@ -177,45 +294,23 @@ impl Feed<'_> {
         }
     }
 
-    /// One line (or framing error) through the assembler into the table.
+    /// One line (or framing error) through the decoder into the table, recorded first when
+    /// capture is on.
     fn line(&mut self, frame: Result<Bytes, FrameError>) {
         let now = self.shared.clock.now();
-        let before = self.assembler.stats();
-        let (apply, counts) = (&mut self.apply, &self.shared.counts);
-        let id = self.shared.config.assembler.integration;
-        let pushed = self
-            .assembler
-            .push_frame(frame, now, &mut |output| deliver(output, apply, counts, id));
-        if let Err(error) = pushed {
-            add(&counts.rejected_lines, 1);
+        if let (Some(capture), Ok(line)) = (&self.shared.capture, &frame) {
+            capture.record(now, self.name(), line);
+        }
+        if let Err(error) = self.decoder.line(frame, now, &self.shared.counts) {
             tracing::debug!(integration = self.name(), %error, "Avaya input skipped");
         }
-        self.ended(&before, now);
-    }
-
-    /// Counts the batches that ended since `before`; a completed one makes the feed `up`.
-    fn ended(&mut self, before: &Stats, now: Timestamp) {
-        let after = self.assembler.stats();
-        let counts = &self.shared.counts;
-        add(
-            &counts.batches_cut_off,
-            after.batches_cut_off - before.batches_cut_off,
-        );
-        let completed = after.batches_completed - before.batches_completed;
-        add(&counts.batches_completed, completed);
-        if completed > 0 {
-            self.set_health(FeedHealth::Up, None, now);
-        }
+        self.sync_health();
     }
 
     /// The batch in progress, if any, is cut off: its rows apply, nobody is logged out.
     fn cut(&mut self, now: Timestamp) {
-        let before = self.assembler.stats();
-        let (apply, counts) = (&mut self.apply, &self.shared.counts);
-        let id = self.shared.config.assembler.integration;
-        self.assembler
-            .connection_lost(now, &mut |output| deliver(output, apply, counts, id));
-        self.ended(&before, now);
+        self.decoder.cut(now, &self.shared.counts);
+        self.sync_health();
     }
 
     /// The connection ended by itself: `down`.
@@ -226,7 +321,7 @@ impl Feed<'_> {
                 integration = self.name(),
                 peer = %connection.peer,
                 detail,
-                stats = ?self.assembler.stats(),
+                stats = ?self.decoder.assembler.stats(),
                 "Avaya connection ended"
             );
         }
@@ -269,7 +364,7 @@ impl Feed<'_> {
         } else {
             tracing::info!(integration = self.name(), %peer, "CMS connected");
         }
-        self.apply.rearm();
+        self.decoder.apply.rearm();
         let codec = LineCodec::new(self.shared.config.max_line);
         self.current = Some(Connection {
             frames: FramedRead::new(stream, codec),
@@ -279,14 +374,8 @@ impl Feed<'_> {
 
     /// `stale` when an `up` feed has completed no batch for three refresh intervals.
     fn tick(&mut self) {
-        let now = self.shared.clock.now();
-        if self.health.current() == FeedHealth::Up
-            && self.assembler.health(now) == FeedHealth::Stale
-        {
-            let silence = self.shared.config.assembler.refresh * 3;
-            let detail = format!("no completed batch for {} s", silence.as_secs());
-            self.set_health(FeedHealth::Stale, Some(detail), now);
-        }
+        self.decoder.check_stale(self.shared.clock.now());
+        self.sync_health();
     }
 
     async fn pause(&mut self) {
@@ -319,11 +408,15 @@ impl Feed<'_> {
     }
 
     fn set_health(&mut self, health: FeedHealth, detail: Option<String>, now: Timestamp) {
-        if self
+        self.decoder.set_health(health, detail, now);
+        self.sync_health();
+    }
+
+    /// Shows the decoder's health to [`AvayaHandle::health`](super::AvayaHandle::health).
+    fn sync_health(&self) {
+        let health = self.decoder.health();
+        self.shared
             .health
-            .set(health, detail, now, &*self.shared.publisher)
-        {
-            self.shared.health.send_replace(health);
-        }
+            .send_if_modified(|shown| std::mem::replace(shown, health) != health);
     }
 }

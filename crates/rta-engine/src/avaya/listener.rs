@@ -3,6 +3,7 @@
 
 use super::config::AvayaConfig;
 use super::feed::{self, Command, Shared};
+use crate::capture::Capture;
 use crate::clock::{Clock, SystemClock};
 use crate::counters::counters;
 use crate::publisher::Publisher;
@@ -64,6 +65,7 @@ pub struct AvayaListener {
     table: Arc<StateTable>,
     publisher: Arc<dyn Publisher>,
     clock: Arc<dyn Clock>,
+    capture: Option<Arc<Capture>>,
 }
 
 impl AvayaListener {
@@ -79,7 +81,15 @@ impl AvayaListener {
             table,
             publisher,
             clock: Arc::new(SystemClock),
+            capture: None,
         }
+    }
+
+    /// Records every line read, with its receive time, in `capture` ([`crate::capture`]);
+    /// `None` (the default): not recorded.
+    pub fn capture(mut self, capture: Option<Arc<Capture>>) -> AvayaListener {
+        self.capture = capture;
+        self
     }
 
     /// The clock that dates received lines and feed events (e.g. a
@@ -98,6 +108,7 @@ impl AvayaListener {
             table,
             publisher,
             clock,
+            capture,
         } = self;
         if let Err(error) = table.members(config.assembler.integration) {
             return Err(ListenerError::State {
@@ -129,6 +140,7 @@ impl AvayaListener {
             config,
             publisher,
             clock,
+            capture,
             counts: LiveStats::default(),
             health,
         });

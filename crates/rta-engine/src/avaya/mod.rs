@@ -81,4 +81,6 @@ mod feed;
 mod listener;
 
 pub use config::AvayaConfig;
+pub(crate) use feed::Decoder;
+pub(crate) use listener::LiveStats;
 pub use listener::{AvayaHandle, AvayaListener, AvayaStats, ListenerError};

@@ -5,7 +5,8 @@ use super::addresses::{Address, AddressError, parse_addresses};
 use super::backoff::{Backoff, BackoffConfig};
 use super::ingest::Ingest;
 use super::membership::Membership;
-use super::watchdog::{DEFAULT_SILENCE, Watchdog};
+use super::watchdog::{DEFAULT_SILENCE, Watchdog, silence_detail};
+use crate::capture::{Capture, cic_label};
 use crate::clock::{Clock, SystemClock};
 use crate::counters::{add, counters};
 use crate::health::Health;
@@ -13,7 +14,7 @@ use crate::publisher::Publisher;
 use futures::StreamExt;
 use rand::SeedableRng;
 use rand::rngs::SmallRng;
-use rta_cic::{Output, Session, SessionConfig, Vocabulary};
+use rta_cic::{Session, SessionConfig, Vocabulary};
 use rta_model::{FeedHealth, Name};
 use rta_state::{StateError, StateTable};
 use std::collections::hash_map::RandomState;
@@ -148,6 +149,7 @@ pub struct CicConnector {
     table: Arc<StateTable>,
     publisher: Arc<dyn Publisher>,
     clock: Arc<dyn Clock>,
+    capture: Option<Arc<Capture>>,
 }
 
 impl CicConnector {
@@ -163,7 +165,15 @@ impl CicConnector {
             table,
             publisher,
             clock: Arc::new(SystemClock),
+            capture: None,
         }
+    }
+
+    /// Records every frame read, with its receive time, in `capture` ([`crate::capture`]:
+    /// labelled `name@server`); `None` (the default): not recorded.
+    pub fn capture(mut self, capture: Option<Arc<Capture>>) -> CicConnector {
+        self.capture = capture;
+        self
     }
 
     /// The clock that dates received records and feed events (e.g. a
@@ -182,6 +192,7 @@ impl CicConnector {
             table,
             publisher,
             clock,
+            capture,
         } = self;
         if config.addresses.is_empty() {
             return Err(ConnectorError::NoAddress(config.name));
@@ -194,13 +205,10 @@ impl CicConnector {
         }
         let runtime =
             tokio::runtime::Handle::try_current().map_err(|_| ConnectorError::NoRuntime)?;
-        let membership = if config.mode == Mode::All && config.addresses.len() > 1 {
-            Membership::per_address()
-        } else {
-            Membership::Integration
-        };
+        let membership = Membership::of(&config);
         let cancel = CancellationToken::new();
         let counts = Arc::new(LiveStats::default());
+        let capture_labels = capture_labels(&config);
         let jitter_seed = config.jitter_seed.unwrap_or_else(random_seed);
         let shared = Arc::new(Shared {
             vocabulary: Mutex::new(Vocabulary::new()),
@@ -212,6 +220,8 @@ impl CicConnector {
             cancel: cancel.clone(),
             jitter_seed,
             counts: Arc::clone(&counts),
+            capture,
+            capture_labels,
         });
         tracing::info!(
             integration = &*shared.config.name,
@@ -289,6 +299,18 @@ struct Shared {
     jitter_seed: u64,
     /// The tasks' decoders count per task; what they add up to is counted here.
     counts: Arc<LiveStats>,
+    capture: Option<Arc<Capture>>,
+    /// The capture label of each address's records.
+    capture_labels: Vec<String>,
+}
+
+/// The capture label of each address ([`crate::capture::cic_label`]).
+pub(crate) fn capture_labels(config: &CicConfig) -> Vec<String> {
+    config
+        .addresses
+        .iter()
+        .map(|address| cic_label(&config.name, &address.to_string()))
+        .collect()
 }
 
 /// How a connection attempt ended.
@@ -477,16 +499,10 @@ impl Shared {
         ingest.connected(index);
         add(&self.counts.connections, 1);
         let end = self.read(stream, ingest, session, health).await;
-        let mut cut = false;
         let before = session.stats();
-        session.connection_lost(&mut |output| {
-            if output == Output::SnapshotAborted {
-                cut |= ingest.snapshot_aborted();
-            }
-        });
+        let cut = ingest.connection_lost(session);
         self.count(before, session.stats());
-        // Whatever the decoder says, no snapshot outlives its connection.
-        if ingest.snapshot_aborted() || cut {
+        if cut {
             tracing::info!(
                 integration = &*self.config.name,
                 %address,
@@ -501,13 +517,7 @@ impl Shared {
                 "the server closed the connection".to_owned(),
             ),
             End::Error(error) => (FeedHealth::Down, format!("connection lost: {error}")),
-            End::Silent => (
-                FeedHealth::Stale,
-                format!(
-                    "nothing received for {} s: reconnecting",
-                    self.config.silence.as_secs()
-                ),
-            ),
+            End::Silent => (FeedHealth::Stale, silence_detail(self.config.silence)),
         };
         tracing::debug!(
             integration = &*self.config.name,
@@ -579,62 +589,41 @@ impl Shared {
         health: &mut Health,
     ) {
         let received = self.clock.now();
-        let mut completed = None;
+        if let (Some(capture), Ok(line)) = (&self.capture, &frame) {
+            capture.record(received, &self.capture_labels[ingest.address()], line);
+        }
         let before = session.stats();
-        let decoded = {
+        let pushed = {
             let mut vocabulary = self
                 .vocabulary
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner);
-            session.push_frame(
-                frame,
-                received,
-                &mut vocabulary,
-                &mut |output| match output {
-                    Output::Status(observation) => ingest.status(&observation),
-                    Output::SnapshotBegin { .. } => ingest.snapshot_begin(),
-                    Output::SnapshotEnd { time } => {
-                        completed = ingest.snapshot_end(time, received).or(completed);
-                    }
-                    Output::SnapshotAborted => {
-                        if ingest.snapshot_aborted() {
-                            tracing::warn!(
-                                integration = &*self.config.name,
-                                address = %self.config.addresses[ingest.address()],
-                                "CIC snapshot cut off by a new one or a malformed message: \
-                                 nobody logged out"
-                            );
-                        }
-                    }
-                    Output::Heartbeat { .. } => {}
-                },
-            )
+            ingest.push_frame(session, &mut vocabulary, health, frame, received)
         };
         self.count(before, session.stats());
-        if let Err(error) = decoded {
+        let address = &self.config.addresses[ingest.address()];
+        if pushed.aborted {
             tracing::warn!(
                 integration = &*self.config.name,
-                address = %self.config.addresses[ingest.address()],
+                %address,
+                "CIC snapshot cut off by a new one or a malformed message: nobody logged out"
+            );
+        }
+        if let Err(error) = pushed.decoded {
+            tracing::warn!(
+                integration = &*self.config.name,
+                %address,
                 %error,
                 "CIC record skipped"
             );
         }
-        if let Some(done) = completed {
+        if let Some(done) = pushed.completed {
             tracing::debug!(
                 integration = &*self.config.name,
-                address = %self.config.addresses[ingest.address()],
+                %address,
                 listed = done.listed,
                 logged_out = done.logged_out,
                 "CIC snapshot completed"
-            );
-            health.set(
-                FeedHealth::Up,
-                Some(format!(
-                    "snapshot of {} user(s), {} logged out",
-                    done.listed, done.logged_out
-                )),
-                received,
-                &*self.publisher,
             );
         }
     }

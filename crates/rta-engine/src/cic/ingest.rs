@@ -5,8 +5,12 @@
 
 use super::membership::Membership;
 use crate::apply::Apply;
+use crate::health::Health;
 use crate::publisher::Publisher;
-use rta_model::{AgentKey, IntegrationId, Observation, Timestamp};
+use bytes::Bytes;
+use rta_cic::{CicError, Output, Session, Vocabulary};
+use rta_lines::FrameError;
+use rta_model::{AgentKey, FeedHealth, IntegrationId, Observation, Timestamp};
 use rta_state::{StateTable, Update};
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -20,10 +24,22 @@ pub(crate) struct Completed {
     pub(crate) logged_out: usize,
 }
 
+/// What one frame did ([`Ingest::push_frame`]).
+#[derive(Debug)]
+pub(crate) struct Pushed {
+    /// The decoder's verdict: an error is the record skipped.
+    pub(crate) decoded: Result<(), CicError>,
+    /// A snapshot completed (the feed is `up`).
+    pub(crate) completed: Option<Completed>,
+    /// A snapshot in progress was cut off by a new one or a malformed message.
+    pub(crate) aborted: bool,
+}
+
 /// One address task's writer into the table, and the snapshot in progress on its connection.
 #[derive(Debug)]
 pub(crate) struct Ingest<'t> {
     apply: Apply<'t>,
+    publisher: Arc<dyn Publisher>,
     integration: IntegrationId,
     membership: Arc<Membership>,
     logged_out_code: Arc<str>,
@@ -42,7 +58,8 @@ impl<'t> Ingest<'t> {
         logged_out_code: Arc<str>,
     ) -> Ingest<'t> {
         Ingest {
-            apply: Apply::new(table, publisher, "CIC"),
+            apply: Apply::new(table, Arc::clone(&publisher), "CIC"),
+            publisher,
             integration,
             membership,
             logged_out_code,
@@ -61,6 +78,58 @@ impl<'t> Ingest<'t> {
     /// The index of the address of the current connection.
     pub(crate) fn address(&self) -> usize {
         self.address
+    }
+
+    /// One frame received at `received` through the connection's decoder into the table; a
+    /// completed snapshot makes `health` `up`. The sans-IO step the connector's tasks and the
+    /// replayer ([`crate::replay`]) share.
+    pub(crate) fn push_frame(
+        &mut self,
+        session: &mut Session,
+        vocabulary: &mut Vocabulary,
+        health: &mut Health,
+        frame: Result<Bytes, FrameError>,
+        received: Timestamp,
+    ) -> Pushed {
+        let mut completed = None;
+        let mut aborted = false;
+        let decoded = session.push_frame(frame, received, vocabulary, &mut |output| match output {
+            Output::Status(observation) => self.status(&observation),
+            Output::SnapshotBegin { .. } => self.snapshot_begin(),
+            Output::SnapshotEnd { time } => {
+                completed = self.snapshot_end(time, received).or(completed);
+            }
+            Output::SnapshotAborted => aborted |= self.snapshot_aborted(),
+            Output::Heartbeat { .. } => {}
+        });
+        if let Some(done) = completed {
+            health.set(
+                FeedHealth::Up,
+                Some(format!(
+                    "snapshot of {} user(s), {} logged out",
+                    done.listed, done.logged_out
+                )),
+                received,
+                &*self.publisher,
+            );
+        }
+        Pushed {
+            decoded,
+            completed,
+            aborted,
+        }
+    }
+
+    /// The connection ended: whatever the decoder says, no snapshot outlives it (nobody is
+    /// logged out). Returns whether one was cut off.
+    pub(crate) fn connection_lost(&mut self, session: &mut Session) -> bool {
+        let mut cut = false;
+        session.connection_lost(&mut |output| {
+            if output == Output::SnapshotAborted {
+                cut |= self.snapshot_aborted();
+            }
+        });
+        self.snapshot_aborted() || cut
     }
 
     /// Applies one status.

@@ -17,6 +17,7 @@
 //! their logouts here, through [`Writer::log_out`](rta_state::Writer::log_out), the rule the
 //! table's `Snapshot` applies too: agents already logged out are left as they are.)
 
+use super::{CicConfig, Mode};
 use rta_model::{AgentKey, IntegrationId};
 use rta_state::StateTable;
 use std::collections::{HashMap, HashSet};
@@ -33,6 +34,16 @@ pub(crate) enum Membership {
 }
 
 impl Membership {
+    /// The scope of the integration's snapshots: per address when several servers feed it
+    /// at once (`all` mode), else the whole integration.
+    pub(crate) fn of(config: &CicConfig) -> Membership {
+        if config.mode == Mode::All && config.addresses.len() > 1 {
+            Membership::per_address()
+        } else {
+            Membership::Integration
+        }
+    }
+
     pub(crate) fn per_address() -> Membership {
         Membership::PerAddress(Mutex::new(HashMap::new()))
     }

@@ -88,8 +88,12 @@ mod watchdog;
 
 pub use addresses::{Address, AddressError, AddressProblem, parse_addresses};
 pub use backoff::{Backoff, BackoffConfig};
+pub(crate) use connector::capture_labels;
 pub use connector::{
     CicConfig, CicConnector, CicHandle, CicStats, ConnectorError, DEFAULT_CONNECT_TIMEOUT,
     DEFAULT_LOGGED_OUT_CODE, Mode, ModeError,
 };
+pub(crate) use ingest::Ingest;
+pub(crate) use membership::Membership;
 pub use watchdog::DEFAULT_SILENCE;
+pub(crate) use watchdog::silence_detail;

@@ -11,6 +11,11 @@ use tokio::time::Instant;
 /// The default silence limit: 90 s.
 pub const DEFAULT_SILENCE: Duration = Duration::from_secs(90);
 
+/// The detail of the `stale` event of a connection silent for `silence`.
+pub(crate) fn silence_detail(silence: Duration) -> String {
+    format!("nothing received for {} s: reconnecting", silence.as_secs())
+}
+
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Watchdog {
     limit: Duration,

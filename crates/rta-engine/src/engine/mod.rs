@@ -62,7 +62,7 @@
 //! - **Shutdown** stops the adapters (every accepted input is applied), then the ticker; the
 //!   events published by then stay in the subscribers' queues until read.
 
-mod adherence;
+pub(crate) mod adherence;
 mod control;
 mod metrics;
 mod settings;
@@ -76,6 +76,7 @@ pub use views::{AgentView, EmployeeAdherence};
 
 use crate::avaya::{AvayaHandle, AvayaListener, ListenerError};
 use crate::bus::{Bus, SubscribeError, SubscribeOptions, Subscription};
+use crate::capture::Capture;
 use crate::cic::{CicConnector, CicHandle, ConnectorError};
 use crate::clock::{Clock, SystemClock};
 use crate::live::LiveStatuses;
@@ -105,6 +106,7 @@ pub struct EngineBuilder {
     clock: Arc<dyn Clock>,
     odigo: Option<ReceiverConfig>,
     integrations: Vec<IntegrationSettings>,
+    capture: Option<Arc<Capture>>,
 }
 
 /// The engine could not start, or an edit was refused.
@@ -144,6 +146,7 @@ impl Default for EngineBuilder {
             clock: Arc::new(SystemClock),
             odigo: None,
             integrations: Vec::new(),
+            capture: None,
         }
     }
 }
@@ -186,6 +189,14 @@ impl EngineBuilder {
         self
     }
 
+    /// Records every raw input of every integration in `capture` (`rtad run --capture`,
+    /// [`crate::capture`]), e.g. `.capture(Capture::to_file(path).await?)`. The engine
+    /// finishes it (writes what is queued, flushes) at [`Engine::shutdown`].
+    pub fn capture(mut self, capture: Arc<Capture>) -> Self {
+        self.capture = Some(capture);
+        self
+    }
+
     pub fn integration(mut self, settings: IntegrationSettings) -> Self {
         self.integrations.push(settings);
         self
@@ -205,10 +216,14 @@ impl EngineBuilder {
         let evaluator = Evaluator::new(&self.adherence, self.limits, self.clock.now())?;
         let adherence = Arc::new(Adherence::new(evaluator, table.clone(), bus.clone()));
         let odigo = match self.odigo {
-            Some(config) => Some(
-                OdigoReceiver::start(config, table.clone(), adherence.clone(), self.clock.clone())
-                    .await?,
-            ),
+            Some(mut config) => {
+                config.capture = config.capture.or_else(|| self.capture.clone());
+                let publisher = adherence.clone();
+                Some(
+                    OdigoReceiver::start(config, table.clone(), publisher, self.clock.clone())
+                        .await?,
+                )
+            }
             None => None,
         };
         let (stop, stopped) = watch::channel(false);
@@ -223,6 +238,7 @@ impl EngineBuilder {
             integrations: Mutex::new(HashMap::new()),
             stop,
             ticker,
+            capture: self.capture,
         };
         for settings in self.integrations {
             if let Err(error) = engine.add_integration(settings).await {
@@ -258,6 +274,8 @@ pub struct Engine {
     integrations: Mutex<HashMap<Name, Running>>,
     stop: watch::Sender<bool>,
     ticker: JoinHandle<()>,
+    /// Where the adapters record their raw input ([`EngineBuilder::capture`]).
+    capture: Option<Arc<Capture>>,
 }
 
 impl Engine {
@@ -338,6 +356,7 @@ impl Engine {
                 let config = settings.avaya_config(running.id, avaya);
                 let handle = AvayaListener::new(config, self.table.clone(), self.adherence.clone())
                     .clock(self.clock.clone())
+                    .capture(self.capture.clone())
                     .spawn()?;
                 running.avaya = Some(handle);
             }
@@ -346,6 +365,7 @@ impl Engine {
                 let publisher: Arc<dyn Publisher> = self.adherence.clone();
                 let handle = CicConnector::new(config, self.table.clone(), publisher)
                     .clock(self.clock.clone())
+                    .capture(self.capture.clone())
                     .spawn()?;
                 running.cic = Some(handle);
             }
@@ -474,6 +494,12 @@ impl Engine {
         }
         let _ = self.stop.send(true);
         let _ = self.ticker.await;
+        // Every adapter has stopped: nothing more is recorded.
+        if let Some(capture) = &self.capture
+            && let Err(error) = capture.finish().await
+        {
+            tracing::error!(%error, "the capture could not be completed");
+        }
         self.adherence.advance(self.clock.now());
     }
 }

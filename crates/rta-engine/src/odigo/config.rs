@@ -1,6 +1,7 @@
 //! What the receiver and each Odigo integration are configured with.
 
 use super::pause::PauseResolver;
+use crate::capture::Capture;
 use rta_model::{IntegrationId, Name};
 use rta_odigo::{DEFAULT_DEDUP_WINDOW, TokenHash};
 use std::fmt;
@@ -39,6 +40,9 @@ pub struct ReceiverConfig {
     pub shards: usize,
     /// HTTPS with this certificate and key; plain HTTP when `None`.
     pub tls: Option<TlsFiles>,
+    /// Where each accepted body is recorded, with its receive time ([`crate::capture`]);
+    /// `None` (default): not recorded.
+    pub capture: Option<Arc<Capture>>,
 }
 
 impl ReceiverConfig {
@@ -55,6 +59,7 @@ impl ReceiverConfig {
             queue_capacity: 4_096,
             shards: std::thread::available_parallelism().map_or(1, usize::from),
             tls: None,
+            capture: None,
         }
     }
 }

@@ -187,19 +187,20 @@ async fn accept(
     body: &[u8],
     received: rta_model::Timestamp,
 ) -> Response<Full<Bytes>> {
-    let mut states: Vec<AgentState<'_>> = Vec::new();
-    let mut rejected: Vec<(usize, DecodeError)> = Vec::new();
-    let (mut heartbeats, mut others) = (0, 0);
-    let decoded = rta_odigo::decode(format, body, |index, item| match item {
-        Ok(Notification::AgentState(state)) => states.push(state),
-        Ok(Notification::Heartbeat { .. }) => heartbeats += 1,
-        Ok(Notification::Other { .. }) => others += 1,
-        Err(error) => rejected.push((index, error)),
-    });
-    if let Err(error) = decoded {
-        add(&integration.counts.rejected, 1);
-        return shared.answer(StatusCode::BAD_REQUEST, format!("{error}\n"));
-    }
+    let decoded = match decode_body(format, body) {
+        Ok(decoded) => decoded,
+        Err(error) => {
+            add(&integration.counts.rejected, 1);
+            return shared.answer(StatusCode::BAD_REQUEST, format!("{error}\n"));
+        }
+    };
+    let alive = decoded.any();
+    let Decoded {
+        mut states,
+        rejected,
+        heartbeats,
+        others,
+    } = decoded;
     if let Some(pauses) = &integration.pauses {
         let lookups = states
             .iter_mut()
@@ -214,11 +215,15 @@ async fn accept(
         add(&integration.counts.refused, 1);
         return shared.answer(StatusCode::SERVICE_UNAVAILABLE, "busy, retry later\n");
     }
+    // Accepted: an input of the engine from now on (a `503` above is not one, its retry is).
+    if let Some(capture) = &shared.config.capture {
+        capture.record(received, &integration.config.name, body);
+    }
     add(&integration.counts.accepted, accepted as u64);
     add(&integration.counts.heartbeats, heartbeats);
     add(&integration.counts.other_events, others);
     add(&integration.counts.rejected, rejected.len() as u64);
-    if accepted + heartbeats as usize + others as usize > 0 {
+    if alive {
         integration.seen(received, &*shared.publisher);
     }
     if rejected.is_empty() {
@@ -232,6 +237,41 @@ async fn accept(
         let _ = writeln!(text, "and {} more", rejected.len() - MAX_LISTED_ERRORS);
     }
     shared.answer(StatusCode::BAD_REQUEST, text)
+}
+
+/// The notifications of one body, by kind.
+#[derive(Debug)]
+pub(crate) struct Decoded<'b> {
+    pub(crate) states: Vec<AgentState<'b>>,
+    /// Items that could not be read, by their index in the body.
+    pub(crate) rejected: Vec<(usize, DecodeError)>,
+    pub(crate) heartbeats: u64,
+    pub(crate) others: u64,
+}
+
+impl Decoded<'_> {
+    /// Whether the body held any notification (the feed is alive).
+    pub(crate) fn any(&self) -> bool {
+        !self.states.is_empty() || self.heartbeats + self.others > 0
+    }
+}
+
+/// Decodes a body; `Err` when it cannot be read as a whole. The receiver's step before the
+/// pipeline, and the replayer's ([`crate::replay`]).
+pub(crate) fn decode_body(format: BodyFormat, body: &[u8]) -> Result<Decoded<'_>, DecodeError> {
+    let mut decoded = Decoded {
+        states: Vec::new(),
+        rejected: Vec::new(),
+        heartbeats: 0,
+        others: 0,
+    };
+    rta_odigo::decode(format, body, |index, item| match item {
+        Ok(Notification::AgentState(state)) => decoded.states.push(state),
+        Ok(Notification::Heartbeat { .. }) => decoded.heartbeats += 1,
+        Ok(Notification::Other { .. }) => decoded.others += 1,
+        Err(error) => decoded.rejected.push((index, error)),
+    })?;
+    Ok(decoded)
 }
 
 fn too_large(shared: &Shared, limit: usize) -> Response<Full<Bytes>> {

@@ -119,20 +119,31 @@ async fn run(
             }
         };
         let Some(batch) = batch else { break };
-        let integration = &batch.integration;
-        let config = &integration.config;
-        let dedup = dedups
-            .entry(config.id)
-            .or_insert_with(|| Dedup::new(config.dedup_window));
-        for state in &batch.states {
-            if !dedup.is_new(state) {
-                add(&integration.counts.duplicates, 1);
-                continue;
-            }
-            let applied = apply.observe(&state.observation(config.id, batch.received));
-            if matches!(applied, Some((_, Update::Unchanged | Update::OutOfOrder))) {
-                add(&integration.counts.unchanged, 1);
-            }
+        apply_batch(&mut apply, &mut dedups, &batch);
+    }
+}
+
+/// Applies the states of `batch` in order through `apply`, retries (recognised by the
+/// integration's [`Dedup`] in `dedups`) dropped. A shard task's step, and the replayer's
+/// ([`crate::replay`]).
+pub(crate) fn apply_batch(
+    apply: &mut Apply<'_>,
+    dedups: &mut HashMap<IntegrationId, Dedup>,
+    batch: &Batch,
+) {
+    let integration = &batch.integration;
+    let config = &integration.config;
+    let dedup = dedups
+        .entry(config.id)
+        .or_insert_with(|| Dedup::new(config.dedup_window));
+    for state in &batch.states {
+        if !dedup.is_new(state) {
+            add(&integration.counts.duplicates, 1);
+            continue;
+        }
+        let applied = apply.observe(&state.observation(config.id, batch.received));
+        if matches!(applied, Some((_, Update::Unchanged | Update::OutOfOrder))) {
+            add(&integration.counts.unchanged, 1);
         }
     }
 }

@@ -100,9 +100,12 @@ mod server;
 pub use config::{OdigoIntegration, ReceiverConfig, TlsFiles};
 pub use error::ReceiverError;
 pub use handler::ReceiverStats;
+pub(crate) use handler::decode_body;
+pub(crate) use ingest::{Batch, apply_batch};
 pub use pause::{
     DEFAULT_CACHE_CAPACITY, DEFAULT_TIMEOUT, MAX_ANSWER_BYTES, Outcome, Password, PauseConfigError,
     PauseDetailsConfig, PauseResolver, PauseStats, WebService,
 };
+pub(crate) use registry::{Integration as OdigoFeed, Registry};
 pub use registry::{IntegrationStats, PAUSE_DETAILS_ADDRESS};
 pub use server::OdigoReceiver;
