@@ -9,6 +9,8 @@
 //! Logs go to standard error, filtered by `RUST_LOG` (default `info`); what a command is
 //! asked for (problems, the URL) goes to standard output.
 
+mod demo;
+
 use anyhow::{Context, anyhow, bail};
 use clap::{Args, Parser, Subcommand};
 use rta_odigo::TokenStore;
@@ -42,6 +44,10 @@ enum Command {
     /// `POST /admin/reload`) re-reads the configuration; SIGINT or SIGTERM stops it after
     /// every event emitted is delivered to the outputs.
     Run(ConfigArg),
+    /// The demo: the engine fed live by simulated Avaya CMS, CIC and Odigo sources on
+    /// loopback, with a generated site and schedule; a summary every second and an SSE
+    /// stream of the events. Ctrl-C stops it.
+    Demo(demo::DemoArgs),
 }
 
 #[derive(Debug, Args)]
@@ -71,6 +77,7 @@ fn main() -> anyhow::Result<ExitCode> {
         Command::Check(args) => Ok(check(&args.config)),
         Command::Token(args) => token(&args.config.config, &args.integration),
         Command::Run(args) => run(&args.config),
+        Command::Demo(args) => demo::run(args).map(|()| ExitCode::SUCCESS),
     }
 }
 
