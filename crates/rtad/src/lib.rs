@@ -54,6 +54,7 @@
 //! may hold a secret (a duplicated `connection_string`, for example).
 
 mod config;
+pub mod replay;
 pub mod run;
 
 pub use config::{

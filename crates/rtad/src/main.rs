@@ -48,6 +48,10 @@ enum Command {
     /// loopback, with a generated site and schedule; a summary every second and an SSE
     /// stream of the events. Ctrl-C stops it.
     Demo(demo::DemoArgs),
+    /// Replay a capture (`rtad run --capture`) through the decoders and the evaluator on a
+    /// virtual clock that follows the receive times: the events on standard output as
+    /// NDJSON, the same bytes for the same capture and configuration.
+    Replay(rtad::replay::ReplayArgs),
 }
 
 #[derive(Debug, Args)]
@@ -78,6 +82,9 @@ fn main() -> anyhow::Result<ExitCode> {
         Command::Token(args) => token(&args.config.config, &args.integration),
         Command::Run(args) => run(&args.config),
         Command::Demo(args) => demo::run(args).map(|()| ExitCode::SUCCESS),
+        Command::Replay(args) => rtad::replay::command(&args)
+            .map(|()| ExitCode::SUCCESS)
+            .map_err(Into::into),
     }
 }
 
