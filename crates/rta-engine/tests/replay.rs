@@ -6,11 +6,16 @@ use rta_adherence::{
     Activity, Config, Defaults, GraceMode, Mappings, Rules, read_activity_mappings, read_schedules,
     read_user_mappings,
 };
+use rta_cic::Dialect;
 use rta_engine::capture::Capture;
-use rta_engine::engine::{AvayaSettings, Engine, IntegrationSettings, Source};
+use rta_engine::cic::Mode;
+use rta_engine::engine::{
+    AvayaSettings, CicSettings, Engine, IntegrationSettings, OdigoSettings, Source,
+};
 use rta_engine::replay::{ReplayError, Replayer};
 use rta_engine::{Delivery, Filter, SubscribeOptions};
 use rta_model::{Event, EventBody, FeedHealth, Timestamp, Zone};
+use rta_odigo::TokenHash;
 use rta_sim::avaya::{AvayaSim, SimConfig, StreamOptions, stream};
 use std::fs::File;
 use std::path::PathBuf;
@@ -322,4 +327,120 @@ async fn a_live_capture_replays_to_the_live_statuses() {
     let replayed = statuses(&events(&out));
     assert!(replayed.len() > 25, "{} statuses", replayed.len());
     assert_eq!(replayed, statuses(&live));
+}
+
+/// A CIC integration fed by two servers at once, and an Odigo integration.
+fn cic_and_odigo() -> Vec<IntegrationSettings> {
+    vec![
+        IntegrationSettings {
+            name: "cic".into(),
+            source: Source::Cic(CicSettings {
+                servers: "acd1.example:8080, acd2.example:8080".into(),
+                mode: Mode::All,
+                dialect: Dialect::Line,
+                zone: Zone::utc(),
+            }),
+        },
+        IntegrationSettings {
+            name: "odigo".into(),
+            source: Source::Odigo(OdigoSettings {
+                token: TokenHash::from_hex(&"1".repeat(64)).unwrap(),
+                pause_details: None,
+                stale_after: Duration::from_secs(600),
+            }),
+        },
+    ]
+}
+
+/// One capture line, as the engine writes it.
+fn line(time: &str, label: &str, payload: &str) -> Vec<u8> {
+    let mut line = Vec::new();
+    rta_engine::capture::write_line(&mut line, at(time), label, payload.as_bytes());
+    line
+}
+
+#[test]
+fn cic_servers_and_odigo_bodies_replay_through_their_live_steps() {
+    let (acd1, acd2) = ("cic@acd1.example:8080", "cic@acd2.example:8080");
+    let pause = r#"{"eventId":"e2","timestamp":"2026-11-23T08:00:20Z",
+        "agent":{"login":"ann"},"state":"PAUSE","pause":{"code":"7","label":"Lunch"}}"#;
+    let capture: Vec<u8> = [
+        line("08:00:00", acd1, "SNAPSHOT|BEGIN|2026-11-23 08:00:00"),
+        line("08:00:00", acd1, "STATUS|2026-11-23 07:58:12|jdoe|Available|Available|AVAILABLE|1|1|0|0|0|7001"),
+        line("08:00:00", acd1, "SNAPSHOT|END|2026-11-23 08:00:00"),
+        line("08:00:01", acd2, "SNAPSHOT|BEGIN|2026-11-23 08:00:01"),
+        line("08:00:01", acd2, "STATUS|2026-11-23 07:59:00|asmith|Available|Available|AVAILABLE|1|1|0|0|0|7002"),
+        line("08:00:01", acd2, "SNAPSHOT|END|2026-11-23 08:00:01"),
+        line("08:00:10", "odigo", r#"{"eventId":"e1","timestamp":"2026-11-23T08:00:10Z","agent":{"login":"ann"},"state":"AVAILABLE"}"#),
+        // A body with a line end in it, and its retry (a duplicate: no second change).
+        line("08:00:20", "odigo", pause),
+        line("08:00:21", "odigo", pause),
+        line("08:00:30", "odigo", "login=bob&state=READY&timestamp=2026-11-23T08:00:30Z"),
+        // acd1 no longer lists jdoe: logged out; asmith is acd2's, left alone.
+        line("08:01:00", acd1, "SNAPSHOT|BEGIN|2026-11-23 08:01:00"),
+        line("08:01:00", acd1, "SNAPSHOT|END|2026-11-23 08:01:00"),
+        line("08:01:10", acd2, "HEARTBEAT|2026-11-23 08:01:10"),
+    ]
+    .concat();
+    let mut replayer = Replayer::new(cic_and_odigo(), Config::default()).unwrap();
+    let mut out = Vec::new();
+    let summary = replayer
+        .run(capture.as_slice(), Some(at("08:20:00")), &mut out)
+        .unwrap();
+    assert_eq!((summary.records, summary.rejected), (13, 0));
+    let events = events(&out);
+    let statuses: Vec<String> = events
+        .iter()
+        .filter_map(|event| match &event.body {
+            EventBody::AgentStatus(status) => Some(format!(
+                "{} {} {} {}",
+                status.since.strftime("%H:%M:%S"),
+                status.integration,
+                status.external_id,
+                status.status
+            )),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        statuses,
+        [
+            // The decoders' codes: CIC status keys folded, Odigo states canonical.
+            "07:58:12 cic jdoe available",
+            "07:59:00 cic asmith available",
+            "08:00:10 odigo ann AVAILABLE",
+            "08:00:20 odigo ann PAUSE",
+            "08:00:30 odigo bob AVAILABLE",
+            "08:01:00 cic jdoe logged out",
+        ]
+    );
+    let feeds: Vec<String> = events
+        .iter()
+        .filter_map(|event| match &event.body {
+            EventBody::Feed(feed) => Some(format!(
+                "{} {} {} {:?} {}",
+                event.time.strftime("%H:%M:%S"),
+                feed.integration,
+                feed.address.as_deref().unwrap_or("-"),
+                feed.health,
+                feed.detail.as_deref().unwrap_or("-")
+            )),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        feeds,
+        [
+            "08:00:00 cic acd1.example:8080 Waiting -",
+            "08:00:00 cic acd2.example:8080 Waiting -",
+            "08:00:00 odigo - Waiting -",
+            "08:00:00 cic acd1.example:8080 Up snapshot of 1 user(s), 0 logged out",
+            "08:00:01 cic acd2.example:8080 Up snapshot of 1 user(s), 0 logged out",
+            "08:00:10 odigo - Up -",
+            // Silence, at exactly the connector's 90 s, and Odigo's 600 s.
+            "08:02:30 cic acd1.example:8080 Stale nothing received for 90 s: reconnecting",
+            "08:02:40 cic acd2.example:8080 Stale nothing received for 90 s: reconnecting",
+            "08:10:30 odigo - Stale no notification for 10 min",
+        ]
+    );
 }
