@@ -268,11 +268,13 @@ impl<'t> Decoder<'t> {
         if self.health.current() != FeedHealth::Up {
             return None;
         }
-        // `Assembler::health` says stale once strictly more than three refreshes passed.
+        // `Assembler::health` says stale once strictly more than three refreshes passed: at
+        // the next millisecond, the evaluator's resolution, so that the feed event and the
+        // adherence it causes carry the same time.
         self.last_completed?
             .checked_add(self.refresh * 3)
             .ok()?
-            .checked_add(SignedDuration::from_nanos(1))
+            .checked_add(SignedDuration::from_millis(1))
             .ok()
     }
 

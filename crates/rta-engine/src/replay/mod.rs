@@ -42,7 +42,7 @@
 //! knows) and moves to each record's time before the record is decoded. On the way, timers
 //! fire **at their own times**, in time order: the evaluator's schedule boundaries and
 //! alarm deadlines (the evaluator dates them exactly, as live), an Avaya feed's `stale`
-//! (three refreshes after its last completed batch), a CIC server's silence (no line for
+//! (the millisecond after three refreshes without a completed batch), a CIC server's silence (no line for
 //! the connector's `silence`: `stale`, its snapshot cut off, as the live connector drops the
 //! connection) and an Odigo feed's `stale` (`stale_after` of silence). Live, the feed checks
 //! run once a second, so a live `stale` may come up to a second after the replayed one;
