@@ -43,7 +43,7 @@ enum Command {
     /// Run the daemon: the integrations, the outputs and the HTTP server. SIGHUP (or
     /// `POST /admin/reload`) re-reads the configuration; SIGINT or SIGTERM stops it after
     /// every event emitted is delivered to the outputs.
-    Run(ConfigArg),
+    Run(RunArgs),
     /// The demo: the engine fed live by simulated Avaya CMS, CIC and Odigo sources on
     /// loopback, with a generated site and schedule; a summary every second and an SSE
     /// stream of the events. Ctrl-C stops it.
@@ -59,6 +59,16 @@ struct ConfigArg {
     /// The configuration file (TOML; see docs/config.md).
     #[arg(long, short, value_name = "FILE")]
     config: PathBuf,
+}
+
+#[derive(Debug, Args)]
+struct RunArgs {
+    #[command(flatten)]
+    config: ConfigArg,
+    /// Record every raw input record (Avaya and CIC lines, accepted Odigo bodies) in FILE,
+    /// appended, for `rtad replay`. The file holds agent ids and statuses: personal data.
+    #[arg(long, value_name = "FILE")]
+    capture: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -80,7 +90,7 @@ fn main() -> anyhow::Result<ExitCode> {
     match Cli::parse().command {
         Command::Check(args) => Ok(check(&args.config)),
         Command::Token(args) => token(&args.config.config, &args.integration),
-        Command::Run(args) => run(&args.config),
+        Command::Run(args) => run(&args.config.config, args.capture.as_deref()),
         Command::Demo(args) => demo::run(args).map(|()| ExitCode::SUCCESS),
         Command::Replay(args) => rtad::replay::command(&args)
             .map(|()| ExitCode::SUCCESS)
@@ -172,10 +182,10 @@ fn token(path: &Path, name: &str) -> anyhow::Result<ExitCode> {
 
 /// `rtad run`: a configuration with problems prints them all (standard error) and starts
 /// nothing.
-fn run(path: &Path) -> anyhow::Result<ExitCode> {
+fn run(path: &Path, capture: Option<&Path>) -> anyhow::Result<ExitCode> {
     let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
     runtime.block_on(async {
-        let daemon = match Daemon::start(path).await {
+        let daemon = match Daemon::start(path, capture).await {
             Ok(daemon) => daemon,
             Err(StartError::Problems(problems)) => {
                 eprintln!(

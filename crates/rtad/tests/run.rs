@@ -62,9 +62,14 @@ impl Site {
 
     /// `rtad run`, its log in `rtad.log`.
     fn start(&self) -> Rtad {
+        self.start_with(&["run"])
+    }
+
+    /// `rtad` with `args` (`run` and its options), its log in `rtad.log`.
+    fn start_with(&self, args: &[&str]) -> Rtad {
         let log = self.path("rtad.log");
         let child = self
-            .rtad(&["run"])
+            .rtad(args)
             .stdout(Stdio::null())
             .stderr(std::fs::File::create(&log).unwrap())
             .spawn()
@@ -601,4 +606,79 @@ fn an_odigo_integration_without_a_token_is_refused() {
         stderr.contains("run `rtad token --integration odigo-paris`"),
         "{stderr}"
     );
+}
+
+/// `--capture` records the CIC feed while the daemon runs; `rtad replay` of that file gives
+/// the same agent statuses the live daemon published.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_capture_replays_to_the_live_statuses() {
+    let site = Site::new();
+    let (http_port, msgpack) = (free_port(), free_port());
+    let cic = cic_server(5).await;
+    write_adherence(&site, &cic, "Phone");
+    site.write(
+        "rtad.toml",
+        &format!(
+            r#"
+state_dir = "state"
+
+[http]
+listen = "127.0.0.1:{http_port}"
+
+[[integration]]
+name = "cic"
+kind = "cic"
+timezone = "UTC"
+servers = "{cic}"
+
+[adherence]
+user_mappings = "users.csv"
+activity_mappings = "activities.csv"
+activities = "activities.toml"
+schedules = "schedules.csv"
+
+[[output]]
+kind = "tcp-msgpack"
+listen = "127.0.0.1:{msgpack}"
+"#,
+            cic = cic.local_addr()
+        ),
+    );
+    let capture = site.path("input.capture");
+    let mut rtad = site.start_with(&["run", "--capture", capture.to_str().unwrap()]);
+    let http = Http::new(http_port);
+    http.ready().await;
+    let mut live = msgpack_subscriber(msgpack).await;
+    let mut seen = Vec::new();
+    let statuses = |events: &[Event]| -> Vec<String> {
+        events
+            .iter()
+            .filter_map(|event| status_of(event, "cic"))
+            .map(|status| format!("{} {} {}", status.external_id, status.status, status.since))
+            .collect()
+    };
+    // The server's snapshot: one status per user.
+    let counted = std::cell::Cell::new(0);
+    until(&mut live, &mut seen, "the users' statuses", |event| {
+        counted.set(counted.get() + usize::from(status_of(event, "cic").is_some()));
+        counted.get() == 5
+    })
+    .await;
+    rtad.signal("TERM");
+    assert_eq!(wait_exit(&mut rtad.child).code(), Some(0), "{}", rtad.log());
+    rest(&mut live, &mut seen).await;
+    let live_statuses = statuses(&seen);
+    assert!(live_statuses.len() >= 5, "{live_statuses:?}");
+
+    let replayed = site
+        .rtad(&["replay", "--input", capture.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(replayed.status.success(), "{replayed:?}");
+    let replayed: Vec<Event> = String::from_utf8(replayed.stdout)
+        .unwrap()
+        .lines()
+        .map(|line| Event::from_json(line).unwrap())
+        .collect();
+    assert_eq!(statuses(&replayed), live_statuses);
 }

@@ -32,6 +32,7 @@ use crate::{Config, LoadError, Problem};
 use http::HttpServer;
 use outputs::Outputs;
 use reload::Applied;
+use rta_engine::capture::{Capture, CaptureError};
 use rta_engine::engine::{Engine, EngineError};
 use rta_engine::sinks::SinkError;
 use std::fmt;
@@ -58,6 +59,8 @@ pub enum StartError {
     Engine(#[from] EngineError),
     #[error("an output: {0}")]
     Output(#[from] SinkError),
+    #[error("the capture: {0}")]
+    Capture(#[from] CaptureError),
     #[error("cannot handle signals: {0}")]
     Signals(std::io::Error),
 }
@@ -129,8 +132,9 @@ impl Signals {
 }
 
 impl Daemon {
-    /// Starts everything from the configuration file at `path` (see the module docs).
-    pub async fn start(path: &Path) -> Result<Daemon, StartError> {
+    /// Starts everything from the configuration file at `path` (see the module docs), and
+    /// records the raw input in `capture` when given (for `rtad replay`).
+    pub async fn start(path: &Path, capture: Option<&Path>) -> Result<Daemon, StartError> {
         let config = Config::load(path)?;
         let signals = Signals::new()?;
         let prepared = reload::Prepared::new(config).map_err(StartError::Problems)?;
@@ -144,6 +148,9 @@ impl Daemon {
             .map_err(http_error)?;
         let local_addr = listener.local_addr().map_err(http_error)?;
         let mut builder = Engine::builder().adherence(prepared.adherence.clone());
+        if let Some(capture) = capture {
+            builder = builder.capture(Capture::to_file(capture).await?);
+        }
         if prepared.has_odigo() {
             // Prepared::new checked that the [odigo] section is there.
             if let Some(receiver) = &prepared.config.odigo {
