@@ -39,8 +39,13 @@
 //! ```
 //!
 //! ## How events flow
-//! Adapters decode their feeds and write the state table (each connection's task is the only
-//! writer of its agents); every status the table says changed, and every feed health change,
+//! Adapters decode their feeds and write the state table through a `rta_state::Writer` of
+//! their own: an Avaya integration's connection task, each CIC server's task (an agent
+//! reported by two servers in `all` mode is serialised by its slot's compare-and-swap), and
+//! the Odigo receiver's shard tasks (cores by default; each agent's changes always go to the
+//! same shard, by its login). Avaya and CIC do not yet route their observations to shards
+//! by agent: one busy CMS connection decodes and applies on one core. Every status the table
+//! says changed, and every feed health change,
 //! goes to the adherence stage, which runs the `rta-adherence` evaluator and publishes what
 //! it emits on the bus: `agent_status` (with the employee and the activity), `adherence`,
 //! `alarm`, `unmapped`, and the `feed` events themselves. A ticker advances the evaluator
