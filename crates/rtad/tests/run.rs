@@ -7,13 +7,16 @@
 //! leaves no process behind; its log is printed when a test fails.
 
 use futures::StreamExt;
-use rta_model::{Event, EventBody, FeedHealth};
+use rta_model::{AdherenceStatus, Event, EventBody, FeedHealth};
 use rta_sim::avaya::{AvayaSim, SimConfig, StreamOptions};
 use rta_sim::cic::{CicServer, CicServerConfig, CicServerHandle, CicSimConfig};
-use rta_sim::odigo::{Body, Notifier, NotifierConfig, OdigoSim, OdigoSimConfig};
+use rta_sim::odigo::{
+    Body, Event as OdigoEvent, Notifier, NotifierConfig, OdigoSim, OdigoSimConfig,
+};
 use std::net::{SocketAddr, TcpListener};
 use std::path::PathBuf;
 use std::process::{Child, Command, ExitStatus, Output, Stdio};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -255,6 +258,9 @@ async fn sse_subscriber(http: &Http) -> mpsc::UnboundedReceiver<Event> {
     received
 }
 
+/// What a test waits for: its description and the test of an event.
+type Wanted<'w> = (&'w str, &'w dyn Fn(&Event) -> bool);
+
 /// Reads `events` (keeping them in `seen`) until one satisfies `wanted`.
 async fn until(
     events: &mut mpsc::UnboundedReceiver<Event>,
@@ -262,16 +268,25 @@ async fn until(
     what: &str,
     wanted: impl Fn(&Event) -> bool,
 ) {
-    loop {
+    until_each(events, seen, &[(what, &wanted)]).await;
+}
+
+/// Reads `events` (keeping them in `seen`) until each of `wanted` was satisfied by one, in
+/// whatever order they come.
+async fn until_each(
+    events: &mut mpsc::UnboundedReceiver<Event>,
+    seen: &mut Vec<Event>,
+    wanted: &[Wanted<'_>],
+) {
+    let mut missing: Vec<&Wanted<'_>> = wanted.iter().collect();
+    while !missing.is_empty() {
+        let what: Vec<&str> = missing.iter().map(|(what, _)| *what).collect();
         let event = tokio::time::timeout(GUARD, events.recv())
             .await
-            .unwrap_or_else(|_| panic!("waiting for {what}: timed out"))
-            .unwrap_or_else(|| panic!("waiting for {what}: the stream ended"));
-        let found = wanted(&event);
+            .unwrap_or_else(|_| panic!("waiting for {what:?}: timed out"))
+            .unwrap_or_else(|| panic!("waiting for {what:?}: the stream ended"));
+        missing.retain(|(_, wanted)| !wanted(&event));
         seen.push(event);
-        if found {
-            return;
-        }
     }
 }
 
@@ -292,6 +307,34 @@ fn status_of<'e>(event: &'e Event, integration: &str) -> Option<&'e rta_model::A
     }
 }
 
+/// Whether `event` says the feed at `address` is `health`.
+fn feed_is(event: &Event, address: &str, health: FeedHealth) -> bool {
+    matches!(&event.body, EventBody::Feed(feed)
+        if feed.address.as_deref() == Some(address) && feed.health == health)
+}
+
+/// The adherence `event` gives one of [`write_adherence`]'s employees (`E0`, `E1`, ..).
+fn employee_adherence(event: &Event) -> Option<AdherenceStatus> {
+    match &event.body {
+        EventBody::Adherence(adherence) if adherence.employee.starts_with('E') => {
+            Some(adherence.status)
+        }
+        _ => None,
+    }
+}
+
+/// The simulator's next agent state change (heartbeats skipped) and the agent's login.
+fn next_change(odigo: &mut OdigoSim) -> (Body, Arc<str>) {
+    std::iter::from_fn(|| odigo.next_notification())
+        .find_map(|notification| match &notification.event {
+            OdigoEvent::StateChanged { login, .. } => {
+                Some((Body::json(&notification), login.clone()))
+            }
+            OdigoEvent::Heartbeat => None,
+        })
+        .expect("a state change")
+}
+
 struct Ports {
     http: u16,
     avaya: u16,
@@ -310,7 +353,9 @@ impl Ports {
     }
 }
 
-fn config(ports: &Ports, cic: SocketAddr) -> String {
+/// A configuration: the HTTP API on `http`, the CIC integration `cic` on `cic_server`, the
+/// adherence files of [`write_adherence`], a MessagePack output on `msgpack`, then `more`.
+fn daemon_config(http: u16, cic_server: SocketAddr, msgpack: u16, more: &str) -> String {
     format!(
         r#"
 state_dir = "state"
@@ -318,6 +363,29 @@ state_dir = "state"
 [http]
 listen = "127.0.0.1:{http}"
 
+[[integration]]
+name = "cic"
+kind = "cic"
+timezone = "UTC"
+servers = "{cic_server}"
+
+[adherence]
+user_mappings = "users.csv"
+activity_mappings = "activities.csv"
+activities = "activities.toml"
+schedules = "schedules.csv"
+
+[[output]]
+kind = "tcp-msgpack"
+listen = "127.0.0.1:{msgpack}"
+{more}"#
+    )
+}
+
+/// One integration of each kind, the Odigo receiver and an SSE output besides.
+fn config(ports: &Ports, cic: SocketAddr) -> String {
+    let more = format!(
+        r#"
 [odigo]
 listen = "127.0.0.1:{odigo}"
 public_url = "http://127.0.0.1:{odigo}/odigo"
@@ -329,34 +397,17 @@ timezone = "UTC"
 realtime_port = {avaya}
 
 [[integration]]
-name = "cic"
-kind = "cic"
-timezone = "UTC"
-servers = "{cic}"
-
-[[integration]]
 name = "odigo"
 kind = "odigo"
 timezone = "UTC"
 
-[adherence]
-user_mappings = "users.csv"
-activity_mappings = "activities.csv"
-activities = "activities.toml"
-schedules = "schedules.csv"
-
-[[output]]
-kind = "tcp-msgpack"
-listen = "127.0.0.1:{msgpack}"
-
 [[output]]
 kind = "sse"
 "#,
-        http = ports.http,
         odigo = ports.odigo,
         avaya = ports.avaya,
-        msgpack = ports.msgpack,
-    )
+    );
+    daemon_config(ports.http, cic, ports.msgpack, &more)
 }
 
 /// Every CIC user is an employee scheduled on Phone around now; every CIC status is
@@ -402,6 +453,55 @@ fn token_url(site: &Site, integration: &str) -> String {
         .find(|line| line.starts_with("http://"))
         .expect("the URL")
         .to_owned()
+}
+
+/// `POST /admin/integrations/{name}/pause` (or `/resume`): `200`, and `/health` shows it.
+async fn set_paused(http: &Http, name: &str, paused: bool) {
+    let action = if paused { "pause" } else { "resume" };
+    let (status, answer) = http
+        .post(&format!("/admin/integrations/{name}/{action}"))
+        .await;
+    assert_eq!(status, 200, "{answer}");
+    let health = http.ready().await;
+    let integration = health["integrations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|integration| integration["name"] == name)
+        .unwrap_or_else(|| panic!("{name} in {health}"));
+    assert_eq!(integration["paused"], paused, "{health}");
+}
+
+/// Pauses (or resumes) the `cic` integration over HTTP and reads `events` until its feed at
+/// `address` is `down` (`up`) and, published after the request, one of [`write_adherence`]'s
+/// employees is `unknown` (`out`: on Break instead of Phone).
+async fn set_cic_paused(
+    http: &Http,
+    events: &mut mpsc::UnboundedReceiver<Event>,
+    seen: &mut Vec<Event>,
+    address: &str,
+    paused: bool,
+) {
+    let (health, adherence) = if paused {
+        (FeedHealth::Down, AdherenceStatus::Unknown)
+    } else {
+        (FeedHealth::Up, AdherenceStatus::Out)
+    };
+    let before = published(http).await;
+    set_paused(http, "cic", paused).await;
+    let feed = format!("the CIC server {health:?}");
+    let employee = format!("an employee {adherence:?}");
+    until_each(
+        events,
+        seen,
+        &[
+            (&feed, &|event| feed_is(event, address, health)),
+            (&employee, &|event| {
+                event.seq > before && employee_adherence(event) == Some(adherence)
+            }),
+        ],
+    )
+    .await;
 }
 
 /// The `rta_events_published_total` of `/metrics`: the last seq published.
@@ -460,8 +560,8 @@ async fn three_sources_two_subscribers_reloads_pauses_and_a_clean_stop() {
     let mut odigo =
         OdigoSim::new(OdigoSimConfig::new("acme", 2, 3, jiff::Timestamp::now())).unwrap();
     let notifier = Notifier::new(NotifierConfig::new(&odigo_url)).unwrap();
-    let notification = odigo.next_notification().unwrap();
-    assert!(notifier.send(&Body::json(&notification)).await.accepted());
+    let (notification, _) = next_change(&mut odigo);
+    assert!(notifier.send(&notification).await.accepted());
     until(&mut tcp, &mut seen, "an Odigo status", |event| {
         status_of(event, "odigo").is_some()
     })
@@ -511,17 +611,47 @@ async fn three_sources_two_subscribers_reloads_pauses_and_a_clean_stop() {
     rtad.signal("HUP");
     let second = second_cic.local_addr().to_string();
     until(&mut tcp, &mut seen, "the new CIC server up", |event| {
-        matches!(&event.body, EventBody::Feed(feed)
-            if feed.address.as_deref() == Some(&second) && feed.health == FeedHealth::Up)
+        feed_is(event, &second, FeedHealth::Up)
     })
     .await;
     assert_eq!(second_cic.stats().accepted, 1);
 
-    // Pause and resume over HTTP: the Avaya port closes and opens again.
-    assert_eq!(http.post("/admin/integrations/cms/pause").await.0, 200);
+    // Pause and resume over HTTP. Avaya: the port closes and opens again.
+    set_paused(&http, "cms", true).await;
     assert!(TcpStream::connect(&avaya).await.is_err(), "paused: refused");
-    assert_eq!(http.post("/admin/integrations/cms/resume").await.0, 200);
+    set_paused(&http, "cms", false).await;
     TcpStream::connect(&avaya).await.expect("resumed: accepted");
+
+    // CIC: the connection closes and the employees' adherence is unknown; resumed, a new
+    // connection and their adherence is known again (Break instead of Phone: out).
+    set_cic_paused(&http, &mut tcp, &mut seen, &second, true).await;
+    eventually("the CIC server sees its connection closed", || async {
+        (second_cic.stats().open == 0).then_some(())
+    })
+    .await;
+    assert_eq!(second_cic.stats().accepted, 1, "no connection while paused");
+    set_cic_paused(&http, &mut tcp, &mut seen, &second, false).await;
+    assert_eq!(second_cic.stats().accepted, 2, "one new connection");
+
+    // Odigo: a notification is refused with 503 while paused (nothing kept: no retry here),
+    // and accepted after the resume, when it reaches the subscribers.
+    let once = Notifier::new(NotifierConfig {
+        retries: 0,
+        ..NotifierConfig::new(&odigo_url)
+    })
+    .unwrap();
+    let (notification, login) = next_change(&mut odigo);
+    set_paused(&http, "odigo", true).await;
+    let answer = |outcome: rta_sim::odigo::Outcome| outcome.status().map(|status| status.as_u16());
+    assert_eq!(answer(once.send(&notification).await), Some(503));
+    set_paused(&http, "odigo", false).await;
+    assert_eq!(answer(once.send(&notification).await), Some(204));
+    until(&mut tcp, &mut seen, "the resumed Odigo status", |event| {
+        status_of(event, "odigo").is_some_and(|status| *status.external_id == *login)
+    })
+    .await;
+
+    // The admin routes' other answers.
     assert_eq!(http.post("/admin/integrations/nobody/pause").await.0, 404);
     assert_eq!(http.get("/admin/integrations/cms/pause").await.0, 405);
     assert_eq!(http.get("/nothing/here").await.0, 404);
@@ -618,31 +748,7 @@ async fn a_capture_replays_to_the_live_statuses() {
     write_adherence(&site, &cic, "Phone");
     site.write(
         "rtad.toml",
-        &format!(
-            r#"
-state_dir = "state"
-
-[http]
-listen = "127.0.0.1:{http_port}"
-
-[[integration]]
-name = "cic"
-kind = "cic"
-timezone = "UTC"
-servers = "{cic}"
-
-[adherence]
-user_mappings = "users.csv"
-activity_mappings = "activities.csv"
-activities = "activities.toml"
-schedules = "schedules.csv"
-
-[[output]]
-kind = "tcp-msgpack"
-listen = "127.0.0.1:{msgpack}"
-"#,
-            cic = cic.local_addr()
-        ),
+        &daemon_config(http_port, cic.local_addr(), msgpack, ""),
     );
     let capture = site.path("input.capture");
     let mut rtad = site.start_with(&["run", "--capture", capture.to_str().unwrap()]);
