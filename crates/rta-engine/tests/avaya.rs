@@ -11,67 +11,35 @@
 mod support;
 
 use rta_avaya::Layout;
+use rta_engine::TokioClock;
 use rta_engine::avaya::{AvayaConfig, AvayaHandle, AvayaListener, ListenerError};
-use rta_engine::{
-    AsyncSubscription, Bus, BusPublisher, EventKind, Filter, LiveStatuses, SubscribeOptions,
-    TokioClock,
-};
-use rta_model::{EventBody, FeedHealth, IntegrationId, Timestamp};
+use rta_model::{FeedHealth, IntegrationId, Timestamp};
 use rta_sim::avaya::{AvayaSim, Faults, SimConfig, StreamOptions, stream};
-use rta_state::StateTable;
 use std::io::ErrorKind;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use support::{PAUSED_GUARD as GUARD, Peer as Cms, origin};
+use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpSocket, TcpStream};
 
-/// Far beyond every timer of these scenarios (virtual time: costs nothing).
-const GUARD: Duration = Duration::from_secs(24 * 3_600);
-
-fn origin() -> Timestamp {
-    "2026-11-23T08:00:00Z".parse().unwrap()
-}
-
 /// The table, the bus and two subscriptions (feed health, statuses), wired as the engine
-/// wires them, for one Avaya integration named `cms`.
-struct Engine {
-    table: Arc<StateTable>,
-    cms: IntegrationId,
-    bus: Bus,
-    live: Arc<LiveStatuses>,
-    feeds: AsyncSubscription,
-    statuses: AsyncSubscription,
-}
+/// wires them, for one Avaya integration named `cms`: the wiring the adapter tests share, with
+/// this file's helpers.
+type Engine = support::Wiring;
 
 impl Engine {
     fn new() -> Engine {
-        let table = Arc::new(StateTable::new(1_000));
-        let cms = table.add_integration();
-        let live = Arc::new(LiveStatuses::new(table.clone(), [(cms, "cms")]));
-        let bus = Bus::builder(live.clone()).build();
-        let subscribe = |kind| {
-            bus.subscribe_async(SubscribeOptions::new(Filter::all().kinds([kind])))
-                .unwrap()
-        };
-        Engine {
-            feeds: subscribe(EventKind::Feed),
-            statuses: subscribe(EventKind::AgentStatus),
-            table,
-            cms,
-            live,
-            bus,
-        }
+        Engine::wire("cms")
     }
 
     /// The defaults, on a free loopback port.
     fn config(&self) -> AvayaConfig {
-        AvayaConfig::new("cms", self.cms, "127.0.0.1:0".parse().unwrap())
+        AvayaConfig::new("cms", self.integration, "127.0.0.1:0".parse().unwrap())
     }
 
     fn listener(&self, config: AvayaConfig) -> AvayaListener {
-        let publisher = Arc::new(BusPublisher::new(self.bus.clone(), self.live.clone()));
-        AvayaListener::new(config, self.table.clone(), publisher)
+        AvayaListener::new(config, self.table.clone(), self.publisher())
             .clock(Arc::new(TokioClock::starting_at(origin())))
     }
 
@@ -85,79 +53,27 @@ impl Engine {
 
     /// The next feed event: `health @seconds after the start`.
     async fn feed(&mut self) -> String {
-        let event = support::next(&mut self.feeds, GUARD).await;
-        let EventBody::Feed(feed) = &event.body else {
-            panic!("a feed event: {event:?}");
-        };
+        let (time, feed) = support::next_feed(&mut self.feeds, GUARD).await;
         assert_eq!(&*feed.integration, "cms");
         assert_eq!(feed.address, None);
-        let seconds = (event.time - origin()).get_seconds();
+        let seconds = (time - origin()).get_seconds();
         format!("{:?} @{seconds}", feed.health)
-    }
-
-    /// The next status change: `logid phase code`.
-    async fn status(&mut self) -> String {
-        let event = support::next(&mut self.statuses, GUARD).await;
-        let EventBody::AgentStatus(status) = &event.body else {
-            panic!("an agent_status event: {event:?}");
-        };
-        assert_eq!(&*status.integration, "cms");
-        format!(
-            "{} {:?} {}",
-            status.external_id, status.phase, status.status
-        )
-    }
-
-    /// The next `n` status changes, sorted (the order within a batch is open).
-    async fn statuses(&mut self, n: usize) -> Vec<String> {
-        let mut statuses = Vec::new();
-        for _ in 0..n {
-            statuses.push(self.status().await);
-        }
-        statuses.sort();
-        statuses
-    }
-
-    /// Nothing more was published.
-    fn quiet(&mut self) {
-        for subscription in [&mut self.feeds, &mut self.statuses] {
-            let more = subscription.try_recv().unwrap();
-            assert!(more.is_none(), "unexpected: {more:?}");
-        }
-    }
-
-    /// Each agent of the integration in the table: `logid phase code`, sorted.
-    fn agents(&self) -> Vec<String> {
-        support::agents(&self.table, self.cms)
     }
 
     /// When agent `logid`'s current status began.
     fn since(&self, logid: &str) -> Timestamp {
-        let key = self.table.intern(self.cms, logid.as_bytes()).unwrap();
+        let key = self
+            .table
+            .intern(self.integration, logid.as_bytes())
+            .unwrap();
         self.table.get(key).unwrap().since
     }
 }
 
-/// The CMS side of one connection.
-struct Cms(TcpStream);
-
+// The CMS side of one connection: the CMS connects to the listener.
 impl Cms {
     async fn connect(address: SocketAddr) -> Cms {
         Cms(TcpStream::connect(address).await.unwrap())
-    }
-
-    async fn send(&mut self, text: &str) {
-        self.0.write_all(text.as_bytes()).await.unwrap();
-    }
-
-    /// Waits until the listener closes the connection (it never writes).
-    async fn closed(&mut self) {
-        let mut buffer = [0u8; 64];
-        let read = tokio::time::timeout(GUARD, self.0.read(&mut buffer)).await;
-        assert!(
-            matches!(read, Ok(Ok(0) | Err(_))),
-            "the listener sends nothing and closes: {read:?}"
-        );
     }
 }
 
@@ -522,7 +438,7 @@ async fn the_simulated_cms_with_faults_ends_as_its_ground_truth() {
     let mut config = engine.config();
     config.layout = sim.layout().clone();
     config.max_line = sim.config().max_line;
-    config.assembler = sim.config().assembler_config(engine.cms);
+    config.assembler = sim.config().assembler_config(engine.integration);
     assert_eq!(config.layout, Layout::agent());
     let handle = engine.spawn(config).await;
 

@@ -15,57 +15,26 @@ use rta_engine::cic::{
     AddressError, AddressProblem, CicConfig, CicConnector, CicHandle, CicStats, ConnectorError,
     Mode,
 };
-use rta_engine::{
-    AsyncSubscription, Bus, BusPublisher, EventKind, Filter, LiveStatuses, SubscribeOptions,
-    TokioClock,
-};
-use rta_model::{EventBody, IntegrationId, Timestamp};
+use rta_engine::{Bus, BusPublisher, LiveStatuses, TokioClock};
+use rta_model::IntegrationId;
 use rta_state::StateTable;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
-
-/// Far beyond every timer of these scenarios (virtual time: costs nothing).
-const GUARD: Duration = Duration::from_secs(24 * 3_600);
-
-fn origin() -> Timestamp {
-    "2026-11-23T08:00:00Z".parse().unwrap()
-}
+use support::{PAUSED_GUARD as GUARD, Peer, origin};
+use tokio::net::TcpListener;
 
 /// The table, the bus and two subscriptions (feed health, statuses), wired as the engine
-/// wires them.
-struct Engine {
-    table: Arc<StateTable>,
-    cic: IntegrationId,
-    bus: Bus,
-    live: Arc<LiveStatuses>,
-    feeds: AsyncSubscription,
-    statuses: AsyncSubscription,
-}
+/// wires them, for one CIC integration named `cic`: the wiring the adapter tests share, with
+/// this file's helpers.
+type Engine = support::Wiring;
 
 impl Engine {
     fn new() -> Engine {
-        let table = Arc::new(StateTable::new(1_000));
-        let cic = table.add_integration();
-        let live = Arc::new(LiveStatuses::new(table.clone(), [(cic, "cic")]));
-        let bus = Bus::builder(live.clone()).build();
-        let subscribe = |kind| {
-            bus.subscribe_async(SubscribeOptions::new(Filter::all().kinds([kind])))
-                .unwrap()
-        };
-        Engine {
-            feeds: subscribe(EventKind::Feed),
-            statuses: subscribe(EventKind::AgentStatus),
-            table,
-            cic,
-            live,
-            bus,
-        }
+        Engine::wire("cic")
     }
 
     fn config(&self, addresses: &str, mode: Mode) -> CicConfig {
-        let session = SessionConfig::new(self.cic, Dialect::Line);
+        let session = SessionConfig::new(self.integration, Dialect::Line);
         let mut config = CicConfig::new("cic", addresses, session).unwrap();
         config.mode = mode;
         config.jitter_seed = Some(7);
@@ -73,8 +42,7 @@ impl Engine {
     }
 
     fn spawn(&self, config: CicConfig) -> CicHandle {
-        let publisher = Arc::new(BusPublisher::new(self.bus.clone(), self.live.clone()));
-        CicConnector::new(config, self.table.clone(), publisher)
+        CicConnector::new(config, self.table.clone(), self.publisher())
             .clock(Arc::new(TokioClock::starting_at(origin())))
             .spawn()
             .unwrap()
@@ -82,12 +50,9 @@ impl Engine {
 
     /// The next feed event: `address health @seconds after the start`.
     async fn feed(&mut self) -> String {
-        let event = support::next(&mut self.feeds, GUARD).await;
-        let EventBody::Feed(feed) = &event.body else {
-            panic!("a feed event: {event:?}");
-        };
+        let (time, feed) = support::next_feed(&mut self.feeds, GUARD).await;
         assert_eq!(&*feed.integration, "cic");
-        let seconds = (event.time - origin()).get_seconds();
+        let seconds = (time - origin()).get_seconds();
         let address = feed.address.as_deref().unwrap_or("-");
         format!("{address} {:?} @{seconds}", feed.health)
     }
@@ -101,44 +66,10 @@ impl Engine {
         feeds
     }
 
-    /// The next status change: `user phase code`.
-    async fn status(&mut self) -> String {
-        let event = support::next(&mut self.statuses, GUARD).await;
-        let EventBody::AgentStatus(status) = &event.body else {
-            panic!("an agent_status event: {event:?}");
-        };
-        format!(
-            "{} {:?} {}",
-            status.external_id, status.phase, status.status
-        )
-    }
-
-    /// The next `n` status changes, sorted (when several connections write at once).
-    async fn statuses(&mut self, n: usize) -> Vec<String> {
-        let mut statuses = Vec::new();
-        for _ in 0..n {
-            statuses.push(self.status().await);
-        }
-        sorted(statuses)
-    }
-
-    /// Nothing more was published.
-    fn quiet(&mut self) {
-        for subscription in [&mut self.feeds, &mut self.statuses] {
-            let more = subscription.try_recv().unwrap();
-            assert!(more.is_none(), "unexpected: {more:?}");
-        }
-    }
-
     /// No more status change was published.
     fn quiet_statuses(&mut self) {
         let more = self.statuses.try_recv().unwrap();
         assert!(more.is_none(), "unexpected: {more:?}");
-    }
-
-    /// Each agent of the integration in the table: `user phase code`, sorted.
-    fn agents(&self) -> Vec<String> {
-        support::agents(&self.table, self.cic)
     }
 }
 
@@ -171,25 +102,6 @@ impl Server {
 /// An address nobody listens on (a port just released).
 async fn closed_address() -> String {
     Server::bind().await.address
-}
-
-/// One connection of a server.
-struct Peer(TcpStream);
-
-impl Peer {
-    async fn send(&mut self, text: &str) {
-        self.0.write_all(text.as_bytes()).await.unwrap();
-    }
-
-    /// Waits until the connector closes the connection.
-    async fn closed(&mut self) {
-        let mut buffer = [0u8; 64];
-        let read = tokio::time::timeout(GUARD, self.0.read(&mut buffer)).await;
-        assert!(
-            matches!(read, Ok(Ok(0) | Err(_))),
-            "the connector sends nothing and closes: {read:?}"
-        );
-    }
 }
 
 /// A `STATUS` line of a user logged in on status `key` (an ACD status or not).
@@ -272,7 +184,7 @@ async fn all_mode_two_servers_feed_one_integration() {
             available("zoe"),
         ]
     );
-    let bob = engine.table.intern(engine.cic, b"bob").unwrap();
+    let bob = engine.table.intern(engine.integration, b"bob").unwrap();
     assert_eq!(engine.table.get(bob).unwrap().since, origin());
 
     // Shutting down closes both connections and says so per address.
@@ -648,7 +560,7 @@ async fn icws_snapshots_in_all_mode_share_the_vocabulary() {
     let (acd1, acd2) = (Server::bind().await, Server::bind().await);
     let (one, two) = (acd1.address.clone(), acd2.address.clone());
     let mut config = engine.config(&format!("{one},{two}"), Mode::All);
-    config.session = SessionConfig::new(engine.cic, Dialect::Icws);
+    config.session = SessionConfig::new(engine.integration, Dialect::Icws);
     let handle = engine.spawn(config);
     let mut peer1 = acd1.accept().await;
     let mut peer2 = acd2.accept().await;

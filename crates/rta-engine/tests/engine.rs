@@ -11,16 +11,16 @@ mod support;
 use jiff::SignedDuration;
 use rta_adherence::{Activity, Config, Mappings, Rules, ScheduleRow, UserMapping};
 use rta_cic::Dialect;
+use rta_engine::EventKind;
 use rta_engine::cic::Mode;
 use rta_engine::engine::{
     AvayaSettings, CicSettings, Engine, EngineError, IntegrationSettings, OdigoSettings, Source,
 };
 use rta_engine::odigo::ReceiverConfig;
-use rta_engine::{EventKind, Filter, SubscribeOptions};
 use rta_model::{Timestamp, Zone};
 use rta_odigo::Token;
 use std::time::Duration;
-use support::{EVENT_GUARD as GUARD, activity_mapping, until};
+use support::{EVENT_GUARD as GUARD, activity_mapping, odigo_url, subscribe, until};
 use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpListener, TcpStream};
 
@@ -133,13 +133,14 @@ async fn two_sources_one_employee_through_pause_resume_update_and_reload() {
         .start()
         .await
         .unwrap();
-    let mut events = engine
-        .subscribe_async(SubscribeOptions::new(Filter::all().kinds([
+    let mut events = subscribe(
+        &engine,
+        [
             EventKind::AgentStatus,
             EventKind::Adherence,
             EventKind::Feed,
-        ])))
-        .unwrap();
+        ],
+    );
 
     // CIC: anna is Available (Phone, scheduled Phone): in.
     let mut connection = cic.accept().await;
@@ -152,11 +153,7 @@ async fn two_sources_one_employee_through_pause_resume_update_and_reload() {
     until(&mut events, "adherence E1 In").await;
 
     // Odigo: jdoe (also E1) pauses later: Break while Phone is scheduled: out.
-    let url = format!(
-        "http://{}/odigo/{}",
-        engine.odigo_receiver().unwrap().local_addr(),
-        token.expose()
-    );
+    let url = odigo_url(&engine, &token);
     let pause = format!(
         r#"{{"login":"jdoe","state":"PAUSE","timestamp":"{}"}}"#,
         now - SignedDuration::from_secs(30)
@@ -309,11 +306,7 @@ async fn an_avaya_cms_feeds_the_engine_and_pausing_closes_its_port() {
         .start()
         .await
         .unwrap();
-    let mut events = engine
-        .subscribe_async(SubscribeOptions::new(
-            Filter::all().kinds([EventKind::AgentStatus, EventKind::Adherence]),
-        ))
-        .unwrap();
+    let mut events = subscribe(&engine, [EventKind::AgentStatus, EventKind::Adherence]);
     let address = engine.listen_address("cms").await.unwrap();
     let mut cms = TcpStream::connect(address).await.unwrap();
     let batch_time = jiff::tz::TimeZone::UTC

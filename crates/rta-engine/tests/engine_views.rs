@@ -12,16 +12,16 @@ use jiff::SignedDuration;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use rta_adherence::{Activity, Config, Employee, Mappings, Rules, ScheduleRow, UserMapping};
+use rta_engine::EventKind;
 use rta_engine::engine::{
     AgentView, EmployeeAdherence, Engine, IntegrationSettings, OdigoSettings, Source,
 };
 use rta_engine::odigo::ReceiverConfig;
-use rta_engine::{EventKind, Filter, SubscribeOptions};
 use rta_model::{AdherenceStatus, AlarmLevel, Direction, Phase, Timestamp};
 use rta_odigo::Token;
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
-use support::{activity_mapping, until};
+use support::{activity_mapping, odigo_url, subscribe, until};
 
 /// A second Odigo integration, never fed: its name needs escaping in label values.
 const ODD_NAME: &str = "lab \"2\"\\b\nc";
@@ -129,18 +129,15 @@ async fn agents_adherence_and_metrics_views() {
         .start()
         .await
         .unwrap();
-    let mut events = engine
-        .subscribe_async(SubscribeOptions::new(Filter::all().kinds([
+    let mut events = subscribe(
+        &engine,
+        [
             EventKind::AgentStatus,
             EventKind::Adherence,
             EventKind::Alarm,
-        ])))
-        .unwrap();
-    let url = format!(
-        "http://{}/odigo/{}",
-        engine.odigo_receiver().unwrap().local_addr(),
-        token.expose()
+        ],
     );
+    let url = odigo_url(&engine, &token);
 
     // jdoe (E1) on Phone: in; mary (E2) on Break while Phone is scheduled: out, then an
     // alarm; ghost is nobody's, on Phone.

@@ -16,11 +16,8 @@ use rta_engine::odigo::{
     OdigoIntegration, OdigoReceiver, PAUSE_DETAILS_ADDRESS, Password, PauseDetailsConfig,
     PauseResolver, ReceiverConfig, ReceiverError, TlsFiles,
 };
-use rta_engine::{
-    AsyncSubscription, Bus, BusPublisher, EventKind, Filter, LiveStatuses, Publisher,
-    SubscribeOptions, SystemClock,
-};
-use rta_model::{EventBody, FeedHealth, IntegrationId};
+use rta_engine::{AsyncSubscription, Bus, BusPublisher, LiveStatuses, Publisher, SystemClock};
+use rta_model::{FeedHealth, IntegrationId};
 use rta_odigo::Token;
 use rta_state::StateTable;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -63,16 +60,15 @@ impl Engine {
         integration: impl FnOnce(&mut OdigoIntegration),
         publisher: impl FnOnce(Bus, Arc<LiveStatuses>) -> Arc<dyn Publisher>,
     ) -> Engine {
-        let table = Arc::new(StateTable::new(1_000));
-        let odigo = table.add_integration();
-        let live = Arc::new(LiveStatuses::new(table.clone(), [(odigo, "odigo")]));
-        let bus = Bus::builder(live.clone()).build();
-        let subscribe = |kind| {
-            bus.subscribe_async(SubscribeOptions::new(Filter::all().kinds([kind])))
-                .unwrap()
-        };
-        let feeds = subscribe(EventKind::Feed);
-        let statuses = subscribe(EventKind::AgentStatus);
+        let support::Wiring {
+            table,
+            integration: odigo,
+            bus,
+            live,
+            feeds,
+            statuses,
+            ..
+        } = support::Wiring::wire("odigo");
         let mut receiver_config = ReceiverConfig::new("127.0.0.1:0".parse().unwrap());
         config(&mut receiver_config);
         let https = receiver_config.tls.is_some();
@@ -157,10 +153,7 @@ impl Engine {
 
     /// The next feed event: `address health`.
     async fn feed(&mut self) -> String {
-        let event = support::next(&mut self.feeds, GUARD).await;
-        let EventBody::Feed(feed) = &event.body else {
-            panic!("a feed event: {event:?}");
-        };
+        let (_, feed) = support::next_feed(&mut self.feeds, GUARD).await;
         assert_eq!(&*feed.integration, "odigo");
         format!(
             "{} {:?}",
@@ -171,10 +164,7 @@ impl Engine {
 
     /// The next status change: `login phase code reason detail`.
     async fn status(&mut self) -> String {
-        let event = support::next(&mut self.statuses, GUARD).await;
-        let EventBody::AgentStatus(status) = &event.body else {
-            panic!("an agent_status event: {event:?}");
-        };
+        let status = support::next_status(&mut self.statuses, GUARD).await;
         let text = |code: &Option<rta_model::Code<'_>>| {
             code.as_ref().map_or("-".to_string(), ToString::to_string)
         };
@@ -563,10 +553,7 @@ async fn a_failing_web_service_keeps_the_plain_pause_and_says_so_in_feed_health(
         // Never held much past the look-up's time-out (a generous bound for a busy machine).
         assert!(started.elapsed() < Duration::from_secs(3));
         assert_eq!(engine.status().await, "jdoe away PAUSE - -");
-        let event = support::next(&mut engine.feeds, GUARD).await;
-        let EventBody::Feed(feed) = &event.body else {
-            panic!("{event:?}")
-        };
+        let (_, feed) = support::next_feed(&mut engine.feeds, GUARD).await;
         assert_eq!(feed.address.as_deref(), Some(PAUSE_DETAILS_ADDRESS));
         assert_eq!(feed.health, FeedHealth::Down);
         let detail = feed.detail.clone().unwrap_or_default();
