@@ -79,6 +79,7 @@
 //! assert_eq!(bus.subscriber_count(), 1);
 //! ```
 
+pub mod adapter;
 mod apply;
 pub mod avaya;
 mod bus;

@@ -3,12 +3,10 @@
 
 use super::config::AvayaConfig;
 use super::feed::{self, Command, Shared};
-use crate::capture::Capture;
-use crate::clock::{Clock, SystemClock};
+use crate::adapter::Adapter;
 use crate::counters::counters;
-use crate::publisher::Publisher;
 use rta_model::{FeedHealth, Name};
-use rta_state::{StateError, StateTable};
+use rta_state::StateError;
 use std::io;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -32,8 +30,8 @@ counters! {
         batches_completed,
         /// Batches cut off (by a disconnect, a replacement, a pause or the next `F0`).
         batches_cut_off,
-        /// Split/skill rows decoded and not published: the [`Publisher`] carries agent
-        /// statuses and feed health only.
+        /// Split/skill rows decoded and not published: the [`Publisher`](crate::Publisher)
+        /// carries agent statuses and feed health only.
         queue_updates,
     }
 }
@@ -58,52 +56,16 @@ pub enum ListenerError {
     Stopped(Name),
 }
 
-/// Starts the listener of one Avaya integration ([`AvayaListener::spawn`]).
-#[derive(Debug)]
-pub struct AvayaListener {
-    config: AvayaConfig,
-    table: Arc<StateTable>,
-    publisher: Arc<dyn Publisher>,
-    clock: Arc<dyn Clock>,
-    capture: Option<Arc<Capture>>,
-}
+/// Starts the listener of one Avaya integration ([`AvayaListener::spawn`]): the builder the
+/// adapters share ([`Adapter::new`], [`Adapter::clock`], [`Adapter::capture`]).
+pub type AvayaListener = Adapter<AvayaConfig>;
 
 impl AvayaListener {
-    /// A listener writing statuses to `table` and publishing changes and feed health to
-    /// `publisher`, with the system clock.
-    pub fn new(
-        config: AvayaConfig,
-        table: Arc<StateTable>,
-        publisher: Arc<dyn Publisher>,
-    ) -> AvayaListener {
-        AvayaListener {
-            config,
-            table,
-            publisher,
-            clock: Arc::new(SystemClock),
-            capture: None,
-        }
-    }
-
-    /// Records every line read, with its receive time, in `capture` ([`crate::capture`]);
-    /// `None` (the default): not recorded.
-    pub fn capture(mut self, capture: Option<Arc<Capture>>) -> AvayaListener {
-        self.capture = capture;
-        self
-    }
-
-    /// The clock that dates received lines and feed events (e.g. a
-    /// [`TokioClock`](crate::TokioClock) under tokio's paused time).
-    pub fn clock(mut self, clock: Arc<dyn Clock>) -> AvayaListener {
-        self.clock = clock;
-        self
-    }
-
     /// Binds [`AvayaConfig::listen`] now, so that a port already taken is this call's
     /// error, then serves it on a task of the current tokio runtime until
     /// [`AvayaHandle::shutdown`] or the handle is dropped.
     pub fn spawn(self) -> Result<AvayaHandle, ListenerError> {
-        let AvayaListener {
+        let Adapter {
             config,
             table,
             publisher,

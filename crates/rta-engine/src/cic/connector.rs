@@ -6,8 +6,9 @@ use super::backoff::{Backoff, BackoffConfig};
 use super::ingest::Ingest;
 use super::membership::Membership;
 use super::watchdog::{DEFAULT_SILENCE, Watchdog, silence_detail};
+use crate::adapter::Adapter;
 use crate::capture::{Capture, cic_label};
-use crate::clock::{Clock, SystemClock};
+use crate::clock::Clock;
 use crate::counters::{add, counters};
 use crate::health::Health;
 use crate::publisher::Publisher;
@@ -142,52 +143,16 @@ pub enum ConnectorError {
     NoRuntime,
 }
 
-/// Starts the connection tasks of one CIC integration ([`CicConnector::spawn`]).
-#[derive(Debug)]
-pub struct CicConnector {
-    config: CicConfig,
-    table: Arc<StateTable>,
-    publisher: Arc<dyn Publisher>,
-    clock: Arc<dyn Clock>,
-    capture: Option<Arc<Capture>>,
-}
+/// Starts the connection tasks of one CIC integration ([`CicConnector::spawn`]): the builder
+/// the adapters share ([`Adapter::new`], [`Adapter::clock`], [`Adapter::capture`]).
+pub type CicConnector = Adapter<CicConfig>;
 
 impl CicConnector {
-    /// A connector writing statuses to `table` and publishing changes and feed health to
-    /// `publisher`, with the system clock.
-    pub fn new(
-        config: CicConfig,
-        table: Arc<StateTable>,
-        publisher: Arc<dyn Publisher>,
-    ) -> CicConnector {
-        CicConnector {
-            config,
-            table,
-            publisher,
-            clock: Arc::new(SystemClock),
-            capture: None,
-        }
-    }
-
-    /// Records every frame read, with its receive time, in `capture` ([`crate::capture`]:
-    /// labelled `name@server`); `None` (the default): not recorded.
-    pub fn capture(mut self, capture: Option<Arc<Capture>>) -> CicConnector {
-        self.capture = capture;
-        self
-    }
-
-    /// The clock that dates received records and feed events (e.g. a
-    /// [`TokioClock`](crate::TokioClock) under tokio's paused time).
-    pub fn clock(mut self, clock: Arc<dyn Clock>) -> CicConnector {
-        self.clock = clock;
-        self
-    }
-
     /// Starts the tasks on the current tokio runtime: one per address in [`Mode::All`], one
     /// in [`Mode::Failover`]. They run until [`CicHandle::shutdown`] or the handle is
     /// dropped, and never give up on a server.
     pub fn spawn(self) -> Result<CicHandle, ConnectorError> {
-        let CicConnector {
+        let Adapter {
             config,
             table,
             publisher,
