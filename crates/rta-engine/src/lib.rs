@@ -90,6 +90,7 @@ mod counters;
 pub mod engine;
 mod health;
 mod live;
+pub mod net;
 pub mod odigo;
 mod publisher;
 pub mod replay;

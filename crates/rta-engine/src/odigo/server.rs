@@ -6,10 +6,9 @@ use super::handler::{ReceiverStats, Shared, handle};
 use super::ingest::Shards;
 use super::registry::IntegrationStats;
 use crate::clock::Clock;
+use crate::net::{accept, serve_http1};
 use crate::publisher::Publisher;
-use hyper::server::conn::http1;
 use hyper::service::service_fn;
-use hyper_util::rt::{TokioIo, TokioTimer};
 use rta_model::FeedHealth;
 use rta_odigo::TokenHash;
 use rta_state::StateTable;
@@ -210,16 +209,11 @@ async fn accept_loop(
             },
             _ = stopped.changed() => break,
         };
+        let failed = |error: &std::io::Error| {
+            tracing::warn!(%error, "Odigo receiver: accept failed");
+        };
         let (stream, peer) = tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok(accepted) => accepted,
-                Err(error) => {
-                    // Out of file descriptors and the like: pause instead of spinning.
-                    tracing::warn!(%error, "Odigo receiver: accept failed");
-                    tokio::time::sleep(Duration::from_millis(100)).await;
-                    continue;
-                }
-            },
+            accepted = accept(&listener, failed) => accepted,
             _ = stopped.changed() => break,
         };
         let _ = stream.set_nodelay(true);
@@ -257,21 +251,12 @@ where
         let shared = shared.clone();
         service_fn(move |request| handle(shared.clone(), request))
     };
-    let mut builder = http1::Builder::new();
-    builder
-        .timer(TokioTimer::new())
-        .header_read_timeout(shared.config.idle_timeout)
-        .keep_alive(true);
-    let connection = builder.serve_connection(TokioIo::new(stream), service);
-    tokio::pin!(connection);
-    let result = tokio::select! {
-        result = connection.as_mut() => result,
-        _ = stopped.changed() => {
-            connection.as_mut().graceful_shutdown();
-            connection.await
-        }
+    // Keep-alive is hyper's default: a sender posts many notifications on one connection.
+    let stop = async {
+        let _ = stopped.changed().await;
     };
-    if let Err(error) = result {
+    let idle_timeout = shared.config.idle_timeout;
+    if let Some(Err(error)) = serve_http1(stream, service, idle_timeout, stop, None).await {
         // Client-side trouble (a reset, a malformed request, an idle time-out): not the
         // receiver's, so not above debug. The error never contains the request's path.
         tracing::debug!(%error, "Odigo receiver: connection ended with an error");

@@ -2,9 +2,9 @@
 //! limit, the stop signal, and waiting for open connections to finish on shutdown.
 
 use super::SinkError;
+use crate::net::accept;
 use std::future::Future;
 use std::net::SocketAddr;
-use std::time::Duration;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::Semaphore;
 use tokio::task::{JoinHandle, JoinSet};
@@ -95,16 +95,11 @@ async fn accept_loop<S, Fut>(
             },
             () = stop.cancelled() => break,
         };
+        let failed = |error: &std::io::Error| {
+            tracing::warn!(%error, server = what, "sink server: accept failed");
+        };
         let (stream, peer) = tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok(accepted) => accepted,
-                Err(error) => {
-                    // Out of file descriptors and the like: pause instead of spinning.
-                    tracing::warn!(%error, server = what, "sink server: accept failed");
-                    tokio::time::sleep(Duration::from_millis(100)).await;
-                    continue;
-                }
-            },
+            accepted = accept(&listener, failed) => accepted,
             () = stop.cancelled() => break,
         };
         // Events are small and latency matters more than packet count.

@@ -6,15 +6,14 @@ use super::server::Running;
 use super::wire::{Feed, SSE_HEARTBEAT, Sse};
 use super::{DEFAULT_HEARTBEAT, ServerConfig, SinkError};
 use crate::bus::{Bus, DEFAULT_CAPACITY};
+use crate::net::serve_http1;
 use bytes::Bytes;
 use http::header::{ALLOW, CACHE_CONTROL, CONTENT_TYPE};
 use http::{HeaderValue, Method, Request, Response, StatusCode};
 use http_body_util::combinators::BoxBody;
 use http_body_util::{BodyExt, Full, StreamBody};
 use hyper::body::Frame;
-use hyper::server::conn::http1;
 use hyper::service::service_fn;
-use hyper_util::rt::{TokioIo, TokioTimer};
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -229,28 +228,22 @@ async fn serve(
         };
         async move { Ok::<_, Infallible>(response) }
     });
-    let mut builder = http1::Builder::new();
-    builder
-        .timer(TokioTimer::new())
-        .header_read_timeout(config.hello_timeout);
-    let connection = builder.serve_connection(TokioIo::new(stream), service);
-    tokio::pin!(connection);
-    let result = tokio::select! {
-        result = connection.as_mut() => result,
-        () = stop.cancelled() => {
-            // The stream itself ends on the same signal, after its queue: the response then
-            // completes and the connection closes.
-            connection.as_mut().graceful_shutdown();
-            match tokio::time::timeout(config.write_timeout, connection).await {
-                Ok(result) => result,
-                Err(_) => {
-                    tracing::info!(%peer, "SSE sink: consumer not reading at shutdown, dropped");
-                    return;
-                }
-            }
+    // On the stop, the stream itself ends after its queue: the response then completes and
+    // the connection closes, unless the consumer does not read it within the write time-out.
+    let drain = Some(config.write_timeout);
+    match serve_http1(
+        stream,
+        service,
+        config.hello_timeout,
+        stop.cancelled(),
+        drain,
+    )
+    .await
+    {
+        Some(Ok(())) => {}
+        Some(Err(error)) => {
+            tracing::debug!(%peer, %error, "SSE sink: connection ended with an error");
         }
-    };
-    if let Err(error) = result {
-        tracing::debug!(%peer, %error, "SSE sink: connection ended with an error");
+        None => tracing::info!(%peer, "SSE sink: consumer not reading at shutdown, dropped"),
     }
 }

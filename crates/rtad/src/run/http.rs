@@ -20,10 +20,9 @@ use http::header::{ALLOW, CONTENT_TYPE};
 use http::{HeaderValue, Method, Request, Response, StatusCode};
 use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
-use hyper::server::conn::http1;
 use hyper::service::service_fn;
-use hyper_util::rt::{TokioIo, TokioTimer};
 use rta_engine::engine::{Engine, EngineError};
+use rta_engine::net::{accept, serve_http1};
 use rta_engine::sinks::{SseBody, SseEndpoint};
 use serde::Serialize;
 use std::convert::Infallible;
@@ -102,16 +101,9 @@ impl HttpServer {
 async fn accept_loop(listener: TcpListener, routes: Arc<Routes>, stop: CancellationToken) {
     let mut open = JoinSet::new();
     loop {
+        let failed = |error: &std::io::Error| tracing::warn!(%error, "HTTP server: accept failed");
         let (stream, peer) = tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok(accepted) => accepted,
-                Err(error) => {
-                    // Out of file descriptors and the like: pause instead of spinning.
-                    tracing::warn!(%error, "HTTP server: accept failed");
-                    tokio::time::sleep(Duration::from_millis(100)).await;
-                    continue;
-                }
-            },
+            accepted = accept(&listener, failed) => accepted,
             () = stop.cancelled() => break,
         };
         open.spawn(serve_connection(stream, peer, routes.clone(), stop.clone()));
@@ -133,21 +125,10 @@ async fn serve_connection(
         let routes = routes.clone();
         async move { Ok::<_, Infallible>(routes.handle(request).await) }
     });
-    let mut builder = http1::Builder::new();
-    builder
-        .timer(TokioTimer::new())
-        .header_read_timeout(HEADER_TIMEOUT);
-    let connection = builder.serve_connection(TokioIo::new(stream), service);
-    tokio::pin!(connection);
-    let result = tokio::select! {
-        result = connection.as_mut() => result,
-        () = stop.cancelled() => {
-            // The request in progress completes (an SSE stream when its output ends).
-            connection.as_mut().graceful_shutdown();
-            connection.await
-        }
-    };
-    if let Err(error) = result {
+    // On the stop, the request in progress completes (an SSE stream when its output ends);
+    // the server's shutdown bounds the wait for all of them ([`DRAIN_TIMEOUT`]).
+    let served = serve_http1(stream, service, HEADER_TIMEOUT, stop.cancelled(), None).await;
+    if let Some(Err(error)) = served {
         tracing::debug!(%peer, %error, "HTTP connection ended with an error");
     }
 }
