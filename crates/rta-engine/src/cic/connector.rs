@@ -596,37 +596,23 @@ impl Shared {
     /// Adds what a decoder counted between `before` and `after` to the integration's counts.
     fn count(&self, before: rta_cic::Stats, after: rta_cic::Stats) {
         let counts = &self.counts;
-        for (counter, before, after) in [
-            (&counts.lines, before.lines, after.lines),
-            (&counts.statuses, before.statuses, after.statuses),
-            (
-                &counts.snapshots_completed,
-                before.snapshots_completed,
-                after.snapshots_completed,
-            ),
-            (
-                &counts.snapshots_aborted,
-                before.snapshots_aborted,
-                after.snapshots_aborted,
-            ),
-            (&counts.bad_records, before.bad_records, after.bad_records),
-            (&counts.bad_items, before.bad_items, after.bad_items),
-            (
-                &counts.over_long_lines,
-                before.over_long_lines,
-                after.over_long_lines,
-            ),
-            (
-                &counts.truncated_lines,
-                before.truncated_lines,
-                after.truncated_lines,
-            ),
-            (
-                &counts.users_over_limit,
-                before.users_over_limit,
-                after.users_over_limit,
-            ),
-        ] {
+        // Each decoder count feeds the integration's count of the same name.
+        macro_rules! moved {
+            ($($field:ident),*) => {
+                [$((&counts.$field, before.$field, after.$field)),*]
+            };
+        }
+        for (counter, before, after) in moved!(
+            lines,
+            statuses,
+            snapshots_completed,
+            snapshots_aborted,
+            bad_records,
+            bad_items,
+            over_long_lines,
+            truncated_lines,
+            users_over_limit
+        ) {
             // Most frames move one or two counts: no atomic add for the others.
             if after > before {
                 add(counter, after - before);
