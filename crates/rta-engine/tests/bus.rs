@@ -1,63 +1,24 @@
 //! The bus: sequencing, filters, sync and async delivery, bounded queues with lag recovery,
 //! resume from the ring, removal of dropped receivers. Deterministic: no sleeps.
 
+mod support;
+
 use rta_engine::{
     Bus, BusClosed, Delivery, EventKind, Filter, Snapshot, SnapshotSource, SubscribeError,
     SubscribeOptions, Subscription,
 };
-use rta_model::{
-    AdherenceEvent, AdherenceStatus, AgentStatusEvent, Event, EventBody, FeedEvent, FeedHealth,
-    Name, Phase, Timestamp,
-};
+use rta_model::{Event, EventBody, Name};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Barrier, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
+use support::{adherence, at, feed, status};
+
 /// How long a test waits for something that happens at once when the code is right: a guard
 /// that turns a hang into a failure, never a way to order threads.
 const GUARD: Duration = Duration::from_secs(30);
-
-fn at() -> Timestamp {
-    "2026-11-23T10:00:00Z".parse().unwrap()
-}
-
-fn status(integration: &str, external_id: &str, employee: Option<&str>, code: &str) -> EventBody {
-    EventBody::AgentStatus(AgentStatusEvent {
-        integration: integration.into(),
-        external_id: external_id.into(),
-        employee: employee.map(Into::into),
-        phase: Phase::Away,
-        status: code.into(),
-        reason: None,
-        detail: None,
-        skills: Vec::new(),
-        activity: None,
-        since: at(),
-        received: at(),
-    })
-}
-
-fn adherence(employee: &str) -> EventBody {
-    EventBody::Adherence(AdherenceEvent {
-        employee: employee.into(),
-        status: AdherenceStatus::Out,
-        previous: Some(AdherenceStatus::In),
-        scheduled_activity: None,
-        actual_activity: None,
-        since: at(),
-    })
-}
-
-fn feed(integration: &str) -> EventBody {
-    EventBody::Feed(FeedEvent {
-        integration: integration.into(),
-        address: None,
-        health: FeedHealth::Up,
-        detail: None,
-    })
-}
 
 /// Current statuses by (integration, external id), as the state table will provide them.
 #[derive(Debug, Default)]
@@ -187,8 +148,8 @@ fn filters_by_kind_integration_employee_and_team() {
     let s1 = bus.publish(at(), status("cms", "1", Some("E1"), "AUX"));
     let s2 = bus.publish(at(), status("cic", "2", Some("E2"), "Available"));
     let s3 = bus.publish(at(), status("cms", "3", None, "ACD"));
-    let s4 = bus.publish(at(), adherence("E1"));
-    let s5 = bus.publish(at(), adherence("E3"));
+    let s4 = bus.publish(at(), adherence("E1", None));
+    let s5 = bus.publish(at(), adherence("E3", None));
     let s6 = bus.publish(at(), feed("cms"));
     let s7 = bus.publish(at(), feed("odigo"));
 

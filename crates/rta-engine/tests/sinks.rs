@@ -1,12 +1,11 @@
 //! The output sinks over real sockets and real HTTP: NDJSON into a pipe and a file, the TCP
 //! MessagePack server, the SSE endpoint; filters, resume, errors, shutdown, lag.
 
+mod support;
+
 use rta_engine::sinks::{Control, MsgpackServer, NdjsonSink, ServerConfig, SseServer};
 use rta_engine::{Bus, EventKind, Filter, SnapshotSource, SubscribeOptions};
-use rta_model::{
-    AdherenceEvent, AdherenceStatus, AgentStatusEvent, Event, EventBody, FeedEvent, FeedHealth,
-    Phase, Timestamp,
-};
+use rta_model::{Event, EventBody};
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -14,49 +13,11 @@ use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{TcpSocket, TcpStream};
 
+use support::{adherence, at, feed, status};
+
 /// How long a test waits for something that happens at once when the code is right: a guard
 /// that turns a hang into a failure, never a way to order tasks.
 const GUARD: Duration = Duration::from_secs(30);
-
-fn at() -> Timestamp {
-    "2026-11-23T10:00:00Z".parse().unwrap()
-}
-
-fn status(integration: &str, external_id: &str, employee: &str, code: &str) -> EventBody {
-    EventBody::AgentStatus(AgentStatusEvent {
-        integration: integration.into(),
-        external_id: external_id.into(),
-        employee: Some(employee.into()),
-        phase: Phase::Away,
-        status: code.into(),
-        reason: None,
-        detail: None,
-        skills: Vec::new(),
-        activity: None,
-        since: at(),
-        received: at(),
-    })
-}
-
-fn adherence(employee: &str) -> EventBody {
-    EventBody::Adherence(AdherenceEvent {
-        employee: employee.into(),
-        status: AdherenceStatus::Out,
-        previous: Some(AdherenceStatus::In),
-        scheduled_activity: Some("Phone".into()),
-        actual_activity: None,
-        since: at(),
-    })
-}
-
-fn feed(integration: &str) -> EventBody {
-    EventBody::Feed(FeedEvent {
-        integration: integration.into(),
-        address: None,
-        health: FeedHealth::Up,
-        detail: None,
-    })
-}
 
 /// The current status of each agent, as the state table keeps it: what a lagged consumer's
 /// snapshot is made of.
@@ -117,10 +78,10 @@ impl World {
                 self.publish(status(
                     integration,
                     &format!("A{agent}"),
-                    &format!("E{agent}"),
+                    Some(&format!("E{agent}")),
                     &code,
                 ));
-                self.publish(adherence(&format!("E{agent}")));
+                self.publish(adherence(&format!("E{agent}"), Some("Phone")));
             }
             self.publish(feed("cms"));
         }
@@ -351,7 +312,7 @@ async fn ndjson_appends_to_a_file_it_creates_or_continues() {
         .await
         .unwrap();
     let one = world.publish(feed("cms"));
-    world.publish(adherence("E1"));
+    world.publish(adherence("E1", Some("Phone")));
     first.shutdown().await.unwrap();
     let second = NdjsonSink::append_to(&path, &world.bus, options())
         .await
@@ -664,7 +625,7 @@ async fn a_tcp_consumer_that_does_not_read_is_lagged_never_blocking_the_publishe
         world.publish(status(
             "cms",
             &format!("A{}", i % 50),
-            "E1",
+            Some("E1"),
             &format!("S{i}"),
         ));
     }
@@ -758,7 +719,7 @@ async fn shutdown_does_not_wait_for_a_consumer_that_never_reads() {
     );
     // More than the sockets hold, all of it queued for a consumer that reads no further.
     for i in 0..N {
-        world.publish(status("cms", &format!("A{i}"), "E1", "AUX"));
+        world.publish(status("cms", &format!("A{i}"), Some("E1"), "AUX"));
     }
     let started = std::time::Instant::now();
     tokio::time::timeout(GUARD, server.shutdown())

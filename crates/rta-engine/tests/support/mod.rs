@@ -1,6 +1,7 @@
 //! What the adapter and engine tests share: one integration's table and bus wired as the
 //! engine wires them, waiting for the next bus event (as is, as a feed or status event, or as
-//! a line of text), reading the table, subscribing to a started engine, and activity mappings.
+//! a line of text), reading the table, subscribing to a started engine, activity mappings, and
+//! the event bodies the bus and sink tests publish.
 // Each test binary compiles this module and uses part of it.
 #![allow(dead_code)]
 
@@ -10,7 +11,10 @@ use rta_engine::{
     AsyncSubscription, Bus, BusPublisher, Delivery, EventKind, Filter, LiveStatuses,
     SubscribeOptions,
 };
-use rta_model::{AgentStatusEvent, Event, EventBody, FeedEvent, IntegrationId, Timestamp};
+use rta_model::{
+    AdherenceEvent, AdherenceStatus, AgentStatusEvent, Event, EventBody, FeedEvent, FeedHealth,
+    IntegrationId, Phase, Timestamp,
+};
 use rta_odigo::Token;
 use rta_state::StateTable;
 use std::sync::Arc;
@@ -125,6 +129,55 @@ impl Peer {
             "the adapter sends nothing and closes: {read:?}"
         );
     }
+}
+
+/// The one time the bus and sink tests date their events with.
+pub fn at() -> Timestamp {
+    "2026-11-23T10:00:00Z".parse().unwrap()
+}
+
+/// Agent `external_id` of `integration` (of `employee`, if mapped) away in `code`, at [`at`].
+pub fn status(
+    integration: &str,
+    external_id: &str,
+    employee: Option<&str>,
+    code: &str,
+) -> EventBody {
+    EventBody::AgentStatus(AgentStatusEvent {
+        integration: integration.into(),
+        external_id: external_id.into(),
+        employee: employee.map(Into::into),
+        phase: Phase::Away,
+        status: code.into(),
+        reason: None,
+        detail: None,
+        skills: Vec::new(),
+        activity: None,
+        since: at(),
+        received: at(),
+    })
+}
+
+/// `employee` turned out (from in), scheduled for `scheduled_activity`, at [`at`].
+pub fn adherence(employee: &str, scheduled_activity: Option<&str>) -> EventBody {
+    EventBody::Adherence(AdherenceEvent {
+        employee: employee.into(),
+        status: AdherenceStatus::Out,
+        previous: Some(AdherenceStatus::In),
+        scheduled_activity: scheduled_activity.map(Into::into),
+        actual_activity: None,
+        since: at(),
+    })
+}
+
+/// The feed of `integration` is up.
+pub fn feed(integration: &str) -> EventBody {
+    EventBody::Feed(FeedEvent {
+        integration: integration.into(),
+        address: None,
+        health: FeedHealth::Up,
+        detail: None,
+    })
 }
 
 /// A subscription to the events of `kinds` of a started engine.
