@@ -137,6 +137,19 @@ impl TcpClient {
         }
     }
 
+    /// Subscribes to everything (as [`TcpClient::subscribe`]) with a small receive buffer,
+    /// so that the socket cannot absorb the whole stream of a consumer that does not read.
+    async fn subscribe_small(addr: SocketAddr) -> TcpClient {
+        let socket = TcpSocket::new_v4().unwrap();
+        socket.set_recv_buffer_size(4096).unwrap();
+        let mut client = TcpClient::send_hello_on(socket, addr, "").await;
+        assert_eq!(
+            client.next().await,
+            Some(Message::Control(Control::Subscribed))
+        );
+        client
+    }
+
     /// Connects with `hello` and waits for the server's `subscribed`.
     async fn subscribe(addr: SocketAddr, hello: &str) -> TcpClient {
         let mut client = TcpClient::send_hello(addr, hello).await;
@@ -612,14 +625,7 @@ async fn a_tcp_consumer_that_does_not_read_is_lagged_never_blocking_the_publishe
     let server = MsgpackServer::start_with(config, world.bus.clone())
         .await
         .unwrap();
-    // A small receive buffer, so the socket cannot absorb the whole stream.
-    let socket = TcpSocket::new_v4().unwrap();
-    socket.set_recv_buffer_size(4096).unwrap();
-    let mut client = TcpClient::send_hello_on(socket, server.local_addr(), "").await;
-    assert_eq!(
-        client.next().await,
-        Some(Message::Control(Control::Subscribed))
-    );
+    let mut client = TcpClient::subscribe_small(server.local_addr()).await;
     // The consumer reads nothing while all of this is published.
     for i in 0..N {
         world.publish(status(
@@ -710,13 +716,7 @@ async fn shutdown_does_not_wait_for_a_consumer_that_never_reads() {
     let server = MsgpackServer::start_with(config, world.bus.clone())
         .await
         .unwrap();
-    let socket = TcpSocket::new_v4().unwrap();
-    socket.set_recv_buffer_size(4096).unwrap();
-    let mut client = TcpClient::send_hello_on(socket, server.local_addr(), "").await;
-    assert_eq!(
-        client.next().await,
-        Some(Message::Control(Control::Subscribed))
-    );
+    let client = TcpClient::subscribe_small(server.local_addr()).await;
     // More than the sockets hold, all of it queued for a consumer that reads no further.
     for i in 0..N {
         world.publish(status("cms", &format!("A{i}"), Some("E1"), "AUX"));
