@@ -212,6 +212,17 @@ async fn two_sources_one_employee_through_pause_resume_update_and_reload() {
         .unwrap();
     until(&mut events, "agent_status anna E1 Phone").await;
     assert_eq!(engine.table().len(), 2);
+    // Only the new server is listed among the CIC integration's feeds.
+    let states = engine.integration_states().await;
+    let cic_feeds: Vec<Option<String>> = states
+        .iter()
+        .find(|state| &*state.name == "cic")
+        .unwrap()
+        .feeds
+        .iter()
+        .map(|feed| feed.address.clone())
+        .collect();
+    assert_eq!(cic_feeds, [Some(other.address())]);
 
     let kinds = engine.integrations().await;
     assert_eq!(kinds, [("cic".into(), false), ("odigo".into(), false)]);

@@ -113,10 +113,20 @@ impl Adherence {
 
     /// Pauses or resumes `name` for adherence: paused, its employees are `unknown`.
     pub(crate) fn set_paused(&self, name: &str, paused: bool, now: Timestamp) {
+        self.edit_feeds(name, now, |integration| integration.paused = paused);
+    }
+
+    /// Forgets the feeds of `name` (its adapter restarted with other settings: a CIC server
+    /// no longer configured must not stay listed); it is `waiting` until its new feeds speak.
+    pub(crate) fn forget_feeds(&self, name: &str, now: Timestamp) {
+        self.edit_feeds(name, now, |integration| integration.by_address.clear());
+    }
+
+    fn edit_feeds(&self, name: &str, now: Timestamp, edit: impl FnOnce(&mut Feeds)) {
         let mut state = self.lock();
         let State { evaluator, feeds } = &mut *state;
         if let Some(integration) = feeds.get_mut(name) {
-            integration.paused = paused;
+            edit(integration);
             let emitted = evaluator.set_health(integration.id, integration.combined(), now);
             publish(&self.bus, emitted);
         }

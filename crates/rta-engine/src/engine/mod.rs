@@ -412,6 +412,7 @@ impl Engine {
             return Err(EngineError::KindChanged(name));
         }
         self.close(running).await;
+        self.adherence.forget_feeds(&name, self.clock.now());
         running.settings = settings;
         if running.paused {
             return Ok(());
