@@ -7,6 +7,7 @@
 use crate::capture::Capture;
 use crate::clock::{Clock, SystemClock};
 use crate::publisher::Publisher;
+use crate::shards::Shards;
 use rta_state::StateTable;
 use std::sync::Arc;
 
@@ -19,6 +20,7 @@ pub struct Adapter<C> {
     pub(crate) publisher: Arc<dyn Publisher>,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) capture: Option<Arc<Capture>>,
+    pub(crate) shards: Option<Arc<Shards>>,
 }
 
 impl<C> Adapter<C> {
@@ -31,6 +33,7 @@ impl<C> Adapter<C> {
             publisher,
             clock: Arc::new(SystemClock),
             capture: None,
+            shards: None,
         }
     }
 
@@ -38,6 +41,13 @@ impl<C> Adapter<C> {
     /// receive time, in `capture` ([`crate::capture`]); `None` (the default): not recorded.
     pub fn capture(mut self, capture: Option<Arc<Capture>>) -> Adapter<C> {
         self.capture = capture;
+        self
+    }
+
+    /// Hands the statuses to the engine's `shards` to apply ([`crate::shards`]); `None`
+    /// (the default): applied on the adapter's own tasks, as a standalone adapter does.
+    pub(crate) fn shards(mut self, shards: Option<Arc<Shards>>) -> Adapter<C> {
+        self.shards = shards;
         self
     }
 

@@ -1,19 +1,41 @@
-//! The step every adapter ends with: apply an observation to the state table through the
-//! adapter's [`Writer`], and publish the status change the table reports, if any.
+//! The step every adapter ends with: apply an observation to the state table and publish the
+//! status change the table reports, if any.
+//!
+//! Two modes. **Inline**: through the adapter's own [`Writer`], on the adapter's task; the
+//! outcome ([`Update`]) is known at once. Standalone adapters, the Odigo shard tasks and the
+//! replayer (which must stay deterministic) apply inline. **Sharded**: the agent is interned
+//! here (synchronously, so its key is known at once) and the status is handed to the agent's
+//! shard ([`crate::shards`]), which applies and publishes it; the outcome is not known here.
+//! The Avaya and CIC adapters the engine opens are sharded.
 //!
 //! A refusal of the table (the integration unknown to it, the table full) is the same for
 //! every later record, so it is logged once per connection ([`Apply::rearm`]), not per row.
 
 use crate::publisher::Publisher;
-use rta_model::{AgentKey, IntegrationId, Observation, Timestamp};
+use crate::shards::{Job, Shards};
+use rta_model::{AgentKey, IntegrationId, Observation, Phase, Timestamp};
 use rta_state::{StateTable, Update, Writer};
 use std::sync::Arc;
 
-/// One task's writer into the table and where it publishes the changes.
+/// Where an [`Apply`] writes.
+#[derive(Debug)]
+enum Mode<'t> {
+    /// Its own writer; changes published here.
+    Inline {
+        writer: Writer<'t>,
+        publisher: Arc<dyn Publisher>,
+    },
+    /// The agents' shards, which publish the changes.
+    Sharded {
+        table: &'t StateTable,
+        shards: Arc<Shards>,
+    },
+}
+
+/// One task's way into the table and to where the changes are published.
 #[derive(Debug)]
 pub(crate) struct Apply<'t> {
-    writer: Writer<'t>,
-    publisher: Arc<dyn Publisher>,
+    mode: Mode<'t>,
     /// The kind of source, for the log line (`"CIC"`, `"Avaya"`).
     source: &'static str,
     /// A refusal was logged since the last [`Apply::rearm`].
@@ -21,14 +43,23 @@ pub(crate) struct Apply<'t> {
 }
 
 impl<'t> Apply<'t> {
+    /// Applies to `table` inline, publishing to `publisher`; or through `shards` when given
+    /// (they publish to their own publisher).
     pub(crate) fn new(
         table: &'t StateTable,
         publisher: Arc<dyn Publisher>,
+        shards: Option<Arc<Shards>>,
         source: &'static str,
     ) -> Apply<'t> {
+        let mode = match shards {
+            Some(shards) => Mode::Sharded { table, shards },
+            None => Mode::Inline {
+                writer: table.writer(),
+                publisher,
+            },
+        };
         Apply {
-            writer: table.writer(),
-            publisher,
+            mode,
             source,
             refusal_logged: false,
         }
@@ -36,7 +67,15 @@ impl<'t> Apply<'t> {
 
     /// The table written to.
     pub(crate) fn table(&self) -> &'t StateTable {
-        self.writer.table()
+        match &self.mode {
+            Mode::Inline { writer, .. } => writer.table(),
+            Mode::Sharded { table, .. } => table,
+        }
+    }
+
+    /// Whether the outcomes are the shards' to know (see the module docs).
+    pub(crate) fn is_sharded(&self) -> bool {
+        matches!(self.mode, Mode::Sharded { .. })
     }
 
     /// A new connection: its first refusal is logged again.
@@ -44,18 +83,31 @@ impl<'t> Apply<'t> {
         self.refusal_logged = false;
     }
 
-    /// Applies `observation`; a change is published. `None` when the table refused it.
+    /// Applies `observation`; a change is published. `None` when the table refused it, else
+    /// the agent's key and, inline, the outcome (sharded: `None`, not known yet).
     pub(crate) fn observe(
         &mut self,
         observation: &Observation<'_>,
-    ) -> Option<(AgentKey, Update<'t>)> {
-        match self.writer.observe(observation) {
-            Ok((key, update)) => {
-                if let Update::Changed { current, .. } = &update {
-                    self.publisher.status(key, current);
-                }
-                Some((key, update))
+    ) -> Option<(AgentKey, Option<Update<'t>>)> {
+        let applied = match &mut self.mode {
+            Mode::Inline { writer, publisher } => {
+                writer.observe(observation).map(|(key, update)| {
+                    if let Update::Changed { current, .. } = &update {
+                        publisher.status(key, current);
+                    }
+                    (key, Some(update))
+                })
             }
+            Mode::Sharded { table, shards } => table
+                .intern(observation.integration, &observation.external_id)
+                .map(|key| {
+                    let observation = observation.clone().into_owned();
+                    shards.send(Job::Observe { key, observation });
+                    (key, None)
+                }),
+        };
+        match applied {
+            Ok(applied) => Some(applied),
             Err(error) => {
                 self.refused(observation.integration, &error);
                 None
@@ -64,20 +116,38 @@ impl<'t> Apply<'t> {
     }
 
     /// Logs agent `key` out with status `code` at `time` ([`Writer::log_out`]); the change is
-    /// published. Returns whether the status changed.
+    /// published. Inline, returns whether the status changed; sharded, whether the log-out
+    /// was requested of an agent the table showed staffed (its shard decides: a status still
+    /// queued may come first).
     pub(crate) fn log_out(
         &mut self,
         key: AgentKey,
-        code: &str,
+        code: &Arc<str>,
         time: Timestamp,
         received: Timestamp,
     ) -> bool {
-        match self.writer.log_out(key, code, time, received) {
-            Some(Update::Changed { current, .. }) => {
-                self.publisher.status(key, &current);
-                true
+        match &mut self.mode {
+            Mode::Inline { writer, publisher } => match writer.log_out(key, code, time, received) {
+                Some(Update::Changed { current, .. }) => {
+                    publisher.status(key, &current);
+                    true
+                }
+                _ => false,
+            },
+            Mode::Sharded { table, shards } => {
+                let staffed = table
+                    .get(key)
+                    .is_some_and(|status| status.phase != Phase::LoggedOut);
+                // Sent even when the table shows the agent logged out: the shard's writer
+                // applies the rule itself, after whatever is still queued for the agent.
+                shards.send(Job::LogOut {
+                    key,
+                    code: Arc::clone(code),
+                    time,
+                    received,
+                });
+                staffed
             }
-            _ => false,
         }
     }
 

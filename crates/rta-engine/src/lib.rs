@@ -2,7 +2,8 @@
 //!
 //! For now this crate holds the **event bus** (`issues show 3`, part 2),
 //! [`LiveStatuses`], the state table seen as the bus's snapshot source, and two tokio
-//! adapters, which write the table and report status changes and feed health through a
+//! adapters, which write the table (inline, or through the engine's shard workers) and report
+//! status changes and feed health through a
 //! [`Publisher`] ([`BusPublisher`] onto the bus) and read the time from a [`Clock`]:
 //! - the **CIC client connector** ([`cic`]): the engine connects to the CIC servers;
 //! - the **Odigo HTTP receiver** ([`odigo`]): Odigo pushes to the engine's secret token URL
@@ -94,6 +95,7 @@ pub mod net;
 pub mod odigo;
 mod publisher;
 pub mod replay;
+mod shards;
 pub mod sinks;
 
 pub use bus::{

@@ -756,12 +756,20 @@ async fn a_capture_replays_to_the_live_statuses() {
     http.ready().await;
     let mut live = msgpack_subscriber(msgpack).await;
     let mut seen = Vec::new();
+    // Sorted: the daemon applies on several shards, so its order across agents depends on
+    // their threads, where the replay applies inline in capture order. Each agent's own
+    // statuses keep their order (the sort is stable, by agent).
     let statuses = |events: &[Event]| -> Vec<String> {
-        events
+        let mut statuses: Vec<_> = events
             .iter()
             .filter_map(|event| status_of(event, "cic"))
-            .map(|status| format!("{} {} {}", status.external_id, status.status, status.since))
-            .collect()
+            .map(|status| {
+                let text = format!("{} {} {}", status.external_id, status.status, status.since);
+                (status.external_id.clone(), text)
+            })
+            .collect();
+        statuses.sort_by(|a, b| a.0.cmp(&b.0));
+        statuses.into_iter().map(|(_, text)| text).collect()
     };
     // The server's snapshot: one status per user.
     let counted = std::cell::Cell::new(0);

@@ -13,6 +13,7 @@ use crate::clock::Clock;
 use crate::counters::add;
 use crate::health::Health;
 use crate::publisher::Publisher;
+use crate::shards::Shards;
 use bytes::Bytes;
 use futures::StreamExt;
 use jiff::SignedDuration;
@@ -45,6 +46,8 @@ pub(super) struct Shared {
     pub(super) clock: Arc<dyn Clock>,
     /// Where every line read is recorded, when capture is on.
     pub(super) capture: Option<Arc<Capture>>,
+    /// The engine's shards, which apply the statuses; `None`: applied on the task.
+    pub(super) shards: Option<Arc<Shards>>,
     pub(super) counts: LiveStats,
     /// The current health, for [`AvayaHandle::health`](super::AvayaHandle::health).
     pub(super) health: watch::Sender<FeedHealth>,
@@ -95,6 +98,7 @@ pub(super) async fn run(
             &shared.config,
             &table,
             Arc::clone(&shared.publisher),
+            shared.shards.clone(),
             shared.clock.now(),
         ),
         listener: Some(listener),
@@ -188,13 +192,14 @@ impl<'t> Decoder<'t> {
         config: &AvayaConfig,
         table: &'t StateTable,
         publisher: Arc<dyn Publisher>,
+        shards: Option<Arc<Shards>>,
         now: Timestamp,
     ) -> Decoder<'t> {
         let health = Health::new("Avaya", config.name.clone(), None);
         health.announce(now, &*publisher);
         Decoder {
             assembler: Assembler::new(config.assembler.clone(), config.layout.clone()),
-            apply: Apply::new(table, Arc::clone(&publisher), "Avaya"),
+            apply: Apply::new(table, Arc::clone(&publisher), shards, "Avaya"),
             publisher,
             health,
             integration: config.assembler.integration,

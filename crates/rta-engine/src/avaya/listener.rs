@@ -71,6 +71,7 @@ impl AvayaListener {
             publisher,
             clock,
             capture,
+            shards,
         } = self;
         if let Err(error) = table.members(config.assembler.integration) {
             return Err(ListenerError::State {
@@ -103,6 +104,7 @@ impl AvayaListener {
             publisher,
             clock,
             capture,
+            shards,
             counts: LiveStats::default(),
             health,
         });

@@ -12,6 +12,7 @@ use crate::clock::Clock;
 use crate::counters::{add, counters};
 use crate::health::Health;
 use crate::publisher::Publisher;
+use crate::shards::Shards;
 use futures::StreamExt;
 use rand::SeedableRng;
 use rand::rngs::SmallRng;
@@ -158,6 +159,7 @@ impl CicConnector {
             publisher,
             clock,
             capture,
+            shards,
         } = self;
         if config.addresses.is_empty() {
             return Err(ConnectorError::NoAddress(config.name));
@@ -187,6 +189,7 @@ impl CicConnector {
             counts: Arc::clone(&counts),
             capture,
             capture_labels,
+            shards,
         });
         tracing::info!(
             integration = &*shared.config.name,
@@ -267,6 +270,8 @@ struct Shared {
     capture: Option<Arc<Capture>>,
     /// The capture label of each address's records.
     capture_labels: Vec<String>,
+    /// The engine's shards, which apply the statuses; `None`: applied on the tasks.
+    shards: Option<Arc<Shards>>,
 }
 
 /// The capture label of each address ([`crate::capture::cic_label`]).
@@ -371,6 +376,7 @@ impl Shared {
             self.config.session.integration,
             Arc::clone(&self.membership),
             Arc::clone(&self.publisher),
+            self.shards.clone(),
             self.config.logged_out_code.clone(),
         )
     }

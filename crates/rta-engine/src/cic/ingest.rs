@@ -7,6 +7,7 @@ use super::membership::Membership;
 use crate::apply::Apply;
 use crate::health::Health;
 use crate::publisher::Publisher;
+use crate::shards::Shards;
 use bytes::Bytes;
 use rta_cic::{CicError, Output, Session, Vocabulary};
 use rta_lines::FrameError;
@@ -20,7 +21,8 @@ use std::sync::Arc;
 pub(crate) struct Completed {
     /// Agents it listed.
     pub(crate) listed: usize,
-    /// Agents it logged out.
+    /// Agents it logged out; when the statuses are applied by the engine's shards, agents it
+    /// asked to log out that the table showed staffed (the shard has the last word).
     pub(crate) logged_out: usize,
 }
 
@@ -55,10 +57,11 @@ impl<'t> Ingest<'t> {
         integration: IntegrationId,
         membership: Arc<Membership>,
         publisher: Arc<dyn Publisher>,
+        shards: Option<Arc<Shards>>,
         logged_out_code: Arc<str>,
     ) -> Ingest<'t> {
         Ingest {
-            apply: Apply::new(table, Arc::clone(&publisher), "CIC"),
+            apply: Apply::new(table, Arc::clone(&publisher), shards, "CIC"),
             publisher,
             integration,
             membership,
@@ -106,8 +109,15 @@ impl<'t> Ingest<'t> {
             health.set(
                 FeedHealth::Up,
                 Some(format!(
-                    "snapshot of {} user(s), {} logged out",
-                    done.listed, done.logged_out
+                    "snapshot of {} user(s), {} logged out{}",
+                    done.listed,
+                    done.logged_out,
+                    // See `Completed::logged_out`.
+                    if self.apply.is_sharded() {
+                        " (requested)"
+                    } else {
+                        ""
+                    }
                 )),
                 received,
                 &*self.publisher,
@@ -132,11 +142,15 @@ impl<'t> Ingest<'t> {
         self.snapshot_aborted() || cut
     }
 
-    /// Applies one status.
+    /// Applies one status; its address claims the agent unless the table found the status
+    /// out of order. Sharded, that is not known yet, so an out-of-order status claims its
+    /// agent for the server that sent it too: a late status from a server the agent has left
+    /// claims it back, so that server's next snapshot, no longer listing it, logs it out
+    /// (until its current server reports it again).
     pub(crate) fn status(&mut self, observation: &Observation<'_>) {
         debug_assert_eq!(observation.integration, self.integration);
         if let Some((key, update)) = self.apply.observe(observation) {
-            if update != Update::OutOfOrder {
+            if update != Some(Update::OutOfOrder) {
                 self.membership.claim(key, self.address);
             }
             if let Some(seen) = &mut self.snapshot {

@@ -64,7 +64,8 @@
 //!   for depends on the mode: in failover mode (and with a single address) the whole
 //!   integration; in `all` mode **only the agents of its own server**, because each ACD lists
 //!   its own users. An agent belongs to the address that last told a status of it that the
-//!   table took, so an agent who moved from `acd1` to `acd2` is not logged out by `acd1`'s
+//!   table took (in the engine, whose shards apply the statuses later, any status it told),
+//!   so an agent who moved from `acd1` to `acd2` is not logged out by `acd1`'s
 //!   next snapshot; membership survives reconnects, so the first snapshot after one logs out
 //!   who the server listed before and no longer does. The table's own `Snapshot` is not used:
 //!   it logs out the whole integration, and it borrows its writer for the whole snapshot,

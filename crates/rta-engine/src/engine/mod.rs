@@ -39,14 +39,15 @@
 //! ```
 //!
 //! ## How events flow
-//! Adapters decode their feeds and write the state table through a `rta_state::Writer` of
-//! their own: an Avaya integration's connection task, each CIC server's task (an agent
-//! reported by two servers in `all` mode is serialised by its slot's compare-and-swap), and
-//! the Odigo receiver's shard tasks (cores by default; each agent's changes always go to the
-//! same shard, by its login). Avaya and CIC do not yet route their observations to shards
-//! by agent: one busy CMS connection decodes and applies on one core. Every status the table
-//! says changed, and every feed health change,
-//! goes to the adherence stage, which runs the `rta-adherence` evaluator and publishes what
+//! Adapters decode their feeds on their own tasks (an Avaya integration's connection task,
+//! each CIC server's task) and hand each status to the engine's shard workers
+//! ([`EngineBuilder::shards`], cores by default): an agent always goes to the same shard, by
+//! its key in the table, so each shard is the only writer of its agents and applies their
+//! statuses in order, through a `rta_state::Writer` of its own. Decoding and applying thus
+//! spread over the cores even when one busy CMS connection carries everything; a full shard
+//! queue makes the adapter wait, which slows its socket. The Odigo receiver keeps shard tasks
+//! of its own (by the agent's login), because it answers `503` rather than wait. Every
+//! status the table says changed, and every feed health change, goes to the adherence stage, which runs the `rta-adherence` evaluator and publishes what
 //! it emits on the bus: `agent_status` (with the employee and the activity), `adherence`,
 //! `alarm`, `unmapped`, and the `feed` events themselves. A ticker advances the evaluator
 //! every second, so schedule boundaries and alarms fire on time without any input.
@@ -64,8 +65,9 @@
 //!   subscribers keep its agents; the old adapter stops before the new one starts.
 //! - **Snapshots** ([`Engine::status_snapshot`], and a lagged subscriber's resync) come from
 //!   the table and carry no employee or activity; live `agent_status` events carry both.
-//! - **Shutdown** stops the adapters (every accepted input is applied), then the ticker; the
-//!   events published by then stay in the subscribers' queues until read.
+//! - **Shutdown** stops the adapters, then the shards once they have applied what the adapters
+//!   queued (every accepted input is applied), then the ticker; the events published by then
+//!   stay in the subscribers' queues until read.
 
 pub(crate) mod adherence;
 mod control;
@@ -87,6 +89,7 @@ use crate::clock::{Clock, SystemClock};
 use crate::live::LiveStatuses;
 use crate::odigo::{OdigoReceiver, ReceiverConfig, ReceiverError};
 use crate::publisher::Publisher;
+use crate::shards::Shards;
 use crate::{AsyncSubscription, Filter, SnapshotSource};
 use adherence::Adherence;
 use rta_adherence::{Config, Evaluator, Limits, Mappings, ScheduleRow};
@@ -112,6 +115,7 @@ pub struct EngineBuilder {
     odigo: Option<ReceiverConfig>,
     integrations: Vec<IntegrationSettings>,
     capture: Option<Arc<Capture>>,
+    shards: usize,
 }
 
 /// The engine could not start, or an edit was refused.
@@ -139,6 +143,8 @@ pub enum EngineError {
     NoOdigoReceiver,
     #[error(transparent)]
     Schedule(#[from] rta_adherence::ScheduleError),
+    #[error("the shard threads could not start: {0}")]
+    Shards(std::io::Error),
 }
 
 impl Default for EngineBuilder {
@@ -152,6 +158,7 @@ impl Default for EngineBuilder {
             odigo: None,
             integrations: Vec::new(),
             capture: None,
+            shards: std::thread::available_parallelism().map_or(1, usize::from),
         }
     }
 }
@@ -202,6 +209,13 @@ impl EngineBuilder {
         self
     }
 
+    /// Shard threads applying the Avaya and CIC statuses (default: one per core; at least
+    /// one). See "How events flow" in [`crate::engine`].
+    pub fn shards(mut self, count: usize) -> Self {
+        self.shards = count;
+        self
+    }
+
     pub fn integration(mut self, settings: IntegrationSettings) -> Self {
         self.integrations.push(settings);
         self
@@ -220,6 +234,9 @@ impl EngineBuilder {
             .build();
         let evaluator = Evaluator::new(&self.adherence, self.limits, self.clock.now())?;
         let adherence = Arc::new(Adherence::new(evaluator, table.clone(), bus.clone()));
+        // Before the receiver: nothing is left running when the threads cannot start.
+        let shards = Shards::start(self.shards, table.clone(), adherence.clone())
+            .map_err(EngineError::Shards)?;
         let odigo = match self.odigo {
             Some(mut config) => {
                 config.capture = config.capture.or_else(|| self.capture.clone());
@@ -240,6 +257,7 @@ impl EngineBuilder {
             adherence,
             clock: self.clock,
             odigo,
+            shards: Arc::new(shards),
             integrations: Mutex::new(HashMap::new()),
             stop,
             ticker,
@@ -276,6 +294,8 @@ pub struct Engine {
     adherence: Arc<Adherence>,
     clock: Arc<dyn Clock>,
     odigo: Option<OdigoReceiver>,
+    /// Where the Avaya and CIC adapters send their statuses.
+    shards: Arc<Shards>,
     integrations: Mutex<HashMap<Name, Running>>,
     stop: watch::Sender<bool>,
     ticker: JoinHandle<()>,
@@ -362,6 +382,7 @@ impl Engine {
                 let handle = AvayaListener::new(config, self.table.clone(), self.adherence.clone())
                     .clock(self.clock.clone())
                     .capture(self.capture.clone())
+                    .shards(Some(self.shards.clone()))
                     .spawn()?;
                 running.avaya = Some(handle);
             }
@@ -371,6 +392,7 @@ impl Engine {
                 let handle = CicConnector::new(config, self.table.clone(), publisher)
                     .clock(self.clock.clone())
                     .capture(self.capture.clone())
+                    .shards(Some(self.shards.clone()))
                     .spawn()?;
                 running.cic = Some(handle);
             }
@@ -488,8 +510,8 @@ impl Engine {
             .replace_schedule(employee, rows, self.clock.now())?)
     }
 
-    /// Stops the adapters (applying what they accepted), then the ticker. Events published
-    /// before stay in the subscribers' queues.
+    /// Stops the adapters, then the shards (applying what the adapters accepted), then the
+    /// ticker. Events published before stay in the subscribers' queues.
     pub async fn shutdown(mut self) {
         let mut integrations = std::mem::take(&mut *self.integrations.lock().await);
         for running in integrations.values_mut() {
@@ -497,6 +519,15 @@ impl Engine {
         }
         if let Some(receiver) = self.odigo.take() {
             receiver.shutdown().await;
+        }
+        // No adapter sends any more: the shards apply what is queued and stop, before the
+        // last advance and the end of the capture. Joining blocks, so off the runtime.
+        let shards = Arc::clone(&self.shards);
+        if tokio::task::spawn_blocking(move || shards.close_and_join())
+            .await
+            .is_err()
+        {
+            tracing::error!("the shards could not be stopped");
         }
         let _ = self.stop.send(true);
         let _ = self.ticker.await;

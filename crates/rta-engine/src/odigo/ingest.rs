@@ -108,7 +108,7 @@ async fn run(
     table: Arc<StateTable>,
     publisher: Arc<dyn Publisher>,
 ) {
-    let mut apply = Apply::new(&table, publisher, "Odigo");
+    let mut apply = Apply::new(&table, publisher, None, "Odigo");
     let mut dedups: HashMap<IntegrationId, Dedup> = HashMap::new();
     loop {
         let batch = tokio::select! {
@@ -142,7 +142,10 @@ pub(crate) fn apply_batch(
             continue;
         }
         let applied = apply.observe(&state.observation(config.id, batch.received));
-        if matches!(applied, Some((_, Update::Unchanged | Update::OutOfOrder))) {
+        if matches!(
+            applied,
+            Some((_, Some(Update::Unchanged | Update::OutOfOrder)))
+        ) {
             add(&integration.counts.unchanged, 1);
         }
     }

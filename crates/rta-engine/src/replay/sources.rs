@@ -98,7 +98,7 @@ impl<'r> Sources<'r> {
             avaya_counts: LiveStats::default(),
             cic: Vec::new(),
             odigo: Vec::new(),
-            odigo_apply: Apply::new(table, publisher.clone(), "Odigo"),
+            odigo_apply: Apply::new(table, publisher.clone(), None, "Odigo"),
             dedups: HashMap::new(),
         };
         let odigo_registry = Registry::default();
@@ -109,7 +109,7 @@ impl<'r> Sources<'r> {
             match &settings.source {
                 Source::Avaya(avaya) => {
                     let config = settings.avaya_config(id, avaya);
-                    let decoder = Decoder::new(&config, table, publisher.clone(), at);
+                    let decoder = Decoder::new(&config, table, publisher.clone(), None, at);
                     sources
                         .labels
                         .insert(name, Target::Avaya(sources.avaya.len()));
@@ -270,6 +270,7 @@ impl<'r> Cic<'r> {
                     config.session.integration,
                     membership.clone(),
                     publisher.clone(),
+                    None,
                     config.logged_out_code.clone(),
                 ),
                 session: Session::new(config.session.clone()),
