@@ -11,6 +11,7 @@
 //! A refusal of the table (the integration unknown to it, the table full) is the same for
 //! every later record, so it is logged once per connection ([`Apply::rearm`]), not per row.
 
+use crate::cic::Claim;
 use crate::publisher::Publisher;
 use crate::shards::{Job, Shards};
 use rta_model::{AgentKey, IntegrationId, Observation, Phase, Timestamp};
@@ -83,15 +84,20 @@ impl<'t> Apply<'t> {
         self.refusal_logged = false;
     }
 
-    /// Applies `observation`; a change is published. `None` when the table refused it, else
-    /// the agent's key and, inline, the outcome (sharded: `None`, not known yet).
+    /// Applies `observation`; a change is published, and `claim` made if the table took the
+    /// status (wherever it is applied). `None` when the table refused it, else the agent's
+    /// key and, inline, the outcome (sharded: `None`, not known yet).
     pub(crate) fn observe(
         &mut self,
         observation: &Observation<'_>,
+        claim: Option<&Claim>,
     ) -> Option<(AgentKey, Option<Update<'t>>)> {
         let applied = match &mut self.mode {
             Mode::Inline { writer, publisher } => {
                 writer.observe(observation).map(|(key, update)| {
+                    if let Some(claim) = claim {
+                        claim.apply(key, &update);
+                    }
                     if let Update::Changed { current, .. } = &update {
                         publisher.status(key, current);
                     }
@@ -102,7 +108,12 @@ impl<'t> Apply<'t> {
                 .intern(observation.integration, &observation.external_id)
                 .map(|key| {
                     let observation = observation.clone().into_owned();
-                    shards.send(Job::Observe { key, observation });
+                    let claim = claim.cloned();
+                    shards.send(Job::Observe {
+                        key,
+                        observation,
+                        claim,
+                    });
                     (key, None)
                 }),
         };

@@ -18,6 +18,7 @@
 //! queue rather than wait, and drops retries per shard. The replayer applies inline, so that a
 //! replay is deterministic.
 
+use crate::cic::Claim;
 use crate::publisher::Publisher;
 use crossbeam_channel::{Receiver, Sender};
 use rta_model::{AgentKey, OwnedObservation, Timestamp};
@@ -32,10 +33,12 @@ const CAPACITY: usize = 4_096;
 /// What an adapter asks of the shard of agent `key`.
 #[derive(Debug)]
 pub(crate) enum Job {
-    /// Apply a status ([`rta_state::Writer::update`]).
+    /// Apply a status ([`rta_state::Writer::update`]), then make `claim` if the table took
+    /// it.
     Observe {
         key: AgentKey,
         observation: OwnedObservation,
+        claim: Option<Claim>,
     },
     /// Log the agent out unless it is already ([`rta_state::Writer::log_out`]).
     LogOut {
@@ -127,8 +130,16 @@ fn run(jobs: &Receiver<Message>, table: &StateTable, publisher: &dyn Publisher) 
     for message in jobs {
         let (key, update) = match message {
             Message::Stop => break,
-            Message::Job(Job::Observe { key, observation }) => {
-                (key, Some(writer.update(key, &observation)))
+            Message::Job(Job::Observe {
+                key,
+                observation,
+                claim,
+            }) => {
+                let update = writer.update(key, &observation);
+                if let Some(claim) = &claim {
+                    claim.apply(key, &update);
+                }
+                (key, Some(update))
             }
             Message::Job(Job::LogOut {
                 key,
@@ -202,7 +213,11 @@ mod tests {
                         for agent in &agents {
                             let key = table.intern(integration, agent.as_bytes()).unwrap();
                             let observation = observation(integration, agent, step);
-                            shards.send(Job::Observe { key, observation });
+                            shards.send(Job::Observe {
+                                key,
+                                observation,
+                                claim: None,
+                            });
                         }
                     }
                     let key = table.intern(integration, agents[0].as_bytes()).unwrap();

@@ -162,7 +162,7 @@ async fn drain(mut stream: TcpStream) {
 fn deliver(output: Output<'_>, apply: &mut Apply<'_>, counts: &LiveStats, id: IntegrationId) {
     match output {
         Output::Agent(change) => {
-            apply.observe(&change.observation(id));
+            apply.observe(&change.observation(id), None);
         }
         Output::Queue(_) => add(&counts.queue_updates, 1),
         // Health is the connection's business as much as the batches': see `Feed::ended`.

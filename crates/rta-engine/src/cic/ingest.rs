@@ -3,7 +3,7 @@
 //! complete (see `membership` for whom a snapshot speaks for). A snapshot cut off by a
 //! disconnect, or by a new `BEGIN`, logs nobody out; its rows stay applied like any status.
 
-use super::membership::Membership;
+use super::membership::{Claim, Membership};
 use crate::apply::Apply;
 use crate::health::Health;
 use crate::publisher::Publisher;
@@ -12,7 +12,7 @@ use bytes::Bytes;
 use rta_cic::{CicError, Output, Session, Vocabulary};
 use rta_lines::FrameError;
 use rta_model::{AgentKey, FeedHealth, IntegrationId, Observation, Timestamp};
-use rta_state::{StateTable, Update};
+use rta_state::StateTable;
 use std::collections::HashSet;
 use std::sync::Arc;
 
@@ -43,10 +43,10 @@ pub(crate) struct Ingest<'t> {
     apply: Apply<'t>,
     publisher: Arc<dyn Publisher>,
     integration: IntegrationId,
-    membership: Arc<Membership>,
+    /// The membership of the integration's agents and the address of the current
+    /// connection (its index in the configuration), which claims the agents it reports.
+    claim: Claim,
     logged_out_code: Arc<str>,
-    /// Index of the address of the current connection.
-    address: usize,
     /// Agents listed by the snapshot in progress, if one is.
     snapshot: Option<HashSet<AgentKey>>,
 }
@@ -64,23 +64,25 @@ impl<'t> Ingest<'t> {
             apply: Apply::new(table, Arc::clone(&publisher), shards, "CIC"),
             publisher,
             integration,
-            membership,
+            claim: Claim {
+                membership,
+                address: 0,
+            },
             logged_out_code,
-            address: 0,
             snapshot: None,
         }
     }
 
     /// A new connection to address `address` (its index in the configuration).
     pub(crate) fn connected(&mut self, address: usize) {
-        self.address = address;
+        self.claim.address = address;
         self.snapshot = None;
         self.apply.rearm();
     }
 
     /// The index of the address of the current connection.
     pub(crate) fn address(&self) -> usize {
-        self.address
+        self.claim.address
     }
 
     /// One frame received at `received` through the connection's decoder into the table; a
@@ -142,17 +144,11 @@ impl<'t> Ingest<'t> {
         self.snapshot_aborted() || cut
     }
 
-    /// Applies one status; its address claims the agent unless the table found the status
-    /// out of order. Sharded, that is not known yet, so an out-of-order status claims its
-    /// agent for the server that sent it too: a late status from a server the agent has left
-    /// claims it back, so that server's next snapshot, no longer listing it, logs it out
-    /// (until its current server reports it again).
+    /// Applies one status; its address claims the agent unless the table finds the status
+    /// out of order (decided where it is applied: on the agent's shard when sharded).
     pub(crate) fn status(&mut self, observation: &Observation<'_>) {
         debug_assert_eq!(observation.integration, self.integration);
-        if let Some((key, update)) = self.apply.observe(observation) {
-            if update != Some(Update::OutOfOrder) {
-                self.membership.claim(key, self.address);
-            }
+        if let Some((key, _)) = self.apply.observe(observation, Some(&self.claim)) {
             if let Some(seen) = &mut self.snapshot {
                 seen.insert(key);
             }
@@ -185,9 +181,12 @@ impl<'t> Ingest<'t> {
             );
             return None;
         };
-        let absent =
-            self.membership
-                .absent(self.apply.table(), self.integration, self.address, &seen);
+        let absent = self.claim.membership.absent(
+            self.apply.table(),
+            self.integration,
+            self.claim.address,
+            &seen,
+        );
         let mut logged_out = 0;
         for key in absent {
             if self

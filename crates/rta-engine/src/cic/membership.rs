@@ -21,7 +21,7 @@ use super::{CicConfig, Mode};
 use rta_model::{AgentKey, IntegrationId};
 use rta_state::StateTable;
 use std::collections::{HashMap, HashSet};
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 
 /// The scope of one integration's snapshots.
 #[derive(Debug)]
@@ -84,6 +84,24 @@ impl Membership {
                 absent.sort_unstable();
                 absent
             }
+        }
+    }
+}
+
+/// A claim to make once the table has taken a status (not out of order): applied where the
+/// status is applied, inline or on the agent's shard, so that only statuses the table took
+/// decide which server speaks for an agent.
+#[derive(Debug, Clone)]
+pub(crate) struct Claim {
+    pub(crate) membership: Arc<Membership>,
+    pub(crate) address: usize,
+}
+
+impl Claim {
+    /// Claims `key` if `update` says the table took the status.
+    pub(crate) fn apply(&self, key: AgentKey, update: &rta_state::Update<'_>) {
+        if *update != rta_state::Update::OutOfOrder {
+            self.membership.claim(key, self.address);
         }
     }
 }

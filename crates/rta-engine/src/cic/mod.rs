@@ -64,7 +64,7 @@
 //!   for depends on the mode: in failover mode (and with a single address) the whole
 //!   integration; in `all` mode **only the agents of its own server**, because each ACD lists
 //!   its own users. An agent belongs to the address that last told a status of it that the
-//!   table took (in the engine, whose shards apply the statuses later, any status it told),
+//!   table took (decided where the status is applied: in the engine, on the agent's shard),
 //!   so an agent who moved from `acd1` to `acd2` is not logged out by `acd1`'s
 //!   next snapshot; membership survives reconnects, so the first snapshot after one logs out
 //!   who the server listed before and no longer does. The table's own `Snapshot` is not used:
@@ -95,6 +95,6 @@ pub use connector::{
     DEFAULT_LOGGED_OUT_CODE, Mode, ModeError,
 };
 pub(crate) use ingest::Ingest;
-pub(crate) use membership::Membership;
+pub(crate) use membership::{Claim, Membership};
 pub use watchdog::DEFAULT_SILENCE;
 pub(crate) use watchdog::silence_detail;

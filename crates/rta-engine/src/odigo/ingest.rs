@@ -141,7 +141,7 @@ pub(crate) fn apply_batch(
             add(&integration.counts.duplicates, 1);
             continue;
         }
-        let applied = apply.observe(&state.observation(config.id, batch.received));
+        let applied = apply.observe(&state.observation(config.id, batch.received), None);
         if matches!(
             applied,
             Some((_, Some(Update::Unchanged | Update::OutOfOrder)))
