@@ -330,6 +330,18 @@ async fn an_avaya_cms_feeds_the_engine_and_pausing_closes_its_port() {
     until(&mut events, "agent_status 40101 E1 Phone").await;
     until(&mut events, "adherence E1 In").await;
 
+    let metrics = engine.metrics_text().await;
+    for sample in [
+        r#"rta_records_total{integration="cms",kind="avaya-cms",record="line"} 3"#,
+        r#"rta_records_total{integration="cms",kind="avaya-cms",record="agent_row"} 1"#,
+        r#"rta_records_total{integration="cms",kind="avaya-cms",record="status_change"} 1"#,
+        r#"rta_status_changes_total{integration="cms",kind="avaya-cms"} 1"#,
+    ] {
+        assert!(
+            metrics.lines().any(|line| line == sample),
+            "{sample}\n{metrics}"
+        );
+    }
     engine.pause("cms").await.unwrap();
     until(&mut events, "adherence E1 Unknown").await;
     assert!(TcpStream::connect(address).await.is_err());

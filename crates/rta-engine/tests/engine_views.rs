@@ -310,6 +310,8 @@ async fn agents_adherence_and_metrics_views() {
             format!(r#"rta_records_total{{{odigo},record="duplicate"}}"#),
             0.0,
         ),
+        (format!("rta_status_changes_total{{{odigo}}}"), 3.0),
+        (format!("rta_status_changes_total{{{odd}}}"), 0.0),
         (
             format!(r#"rta_records_total{{{odd},record="state_change"}}"#),
             0.0,

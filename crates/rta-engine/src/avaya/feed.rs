@@ -162,6 +162,7 @@ async fn drain(mut stream: TcpStream) {
 fn deliver(output: Output<'_>, apply: &mut Apply<'_>, counts: &LiveStats, id: IntegrationId) {
     match output {
         Output::Agent(change) => {
+            add(&counts.status_changes, 1);
             apply.observe(&change.observation(id), None);
         }
         Output::Queue(_) => add(&counts.queue_updates, 1),
@@ -235,6 +236,8 @@ impl<'t> Decoder<'t> {
     /// Counts the batches that ended since `before`; a completed one makes the feed `up`.
     fn ended(&mut self, before: &Stats, now: Timestamp, counts: &LiveStats) {
         let after = self.assembler.stats();
+        add(&counts.lines, after.lines - before.lines);
+        add(&counts.agent_rows, after.rows - before.rows);
         add(
             &counts.batches_cut_off,
             after.batches_cut_off - before.batches_cut_off,

@@ -20,6 +20,12 @@ counters! {
     pub struct AvayaStats, live LiveStats {
         /// Connections accepted and read (the allow-list passed).
         connections,
+        /// Lines read.
+        lines,
+        /// Agent rows decoded.
+        agent_rows,
+        /// Agent status changes the decoder found (each applied to the table).
+        status_changes,
         /// Connections closed at once: the peer is not in the allow-list.
         refused_peers,
         /// Open connections replaced by a newer one.

@@ -47,6 +47,7 @@ struct Feeds {
     by_address: HashMap<Option<String>, FeedHealth>,
     /// Paused by the operator: unknown whatever the feeds say.
     paused: bool,
+    status_changes: u64,
 }
 
 impl Feeds {
@@ -77,6 +78,9 @@ pub(crate) struct IntegrationHealth {
     pub(crate) combined: FeedHealth,
     /// Each feed's last health, by address (`None`: a feed without one), sorted.
     pub(crate) feeds: Vec<(Option<String>, FeedHealth)>,
+    /// Status changes of its agents that went through the evaluator (each one an
+    /// `agent_status` event out).
+    pub(crate) status_changes: u64,
 }
 
 impl Adherence {
@@ -107,6 +111,7 @@ impl Adherence {
                 id,
                 by_address: HashMap::new(),
                 paused: false,
+                status_changes: 0,
             },
         );
     }
@@ -174,6 +179,7 @@ impl Adherence {
                     id: feeds.id,
                     combined: feeds.combined(),
                     feeds: by_address,
+                    status_changes: feeds.status_changes,
                 }
             })
             .collect();
@@ -236,8 +242,13 @@ impl Publisher for Adherence {
             received: current.last_seen,
         };
         let mut state = self.lock();
+        let State { evaluator, feeds } = &mut *state;
+        // A handful of integrations: a scan beats a second map to keep in step.
+        if let Some(feeds) = feeds.values_mut().find(|feeds| feeds.id == integration) {
+            feeds.status_changes += 1;
+        }
         // The evaluator's clock follows the latest arrival: a status is never in its future.
         let now = current.last_seen.max(current.since);
-        publish(&self.bus, state.evaluator.observe(&observation, now));
+        publish(&self.bus, evaluator.observe(&observation, now));
     }
 }

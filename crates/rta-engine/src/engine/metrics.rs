@@ -23,7 +23,8 @@
 //! | `rta_decode_errors_total` | counter | `integration`, `kind`, `error` | input not decoded |
 //! | `rta_connections_total` | counter | `integration`, `kind`, `outcome` | Avaya, CIC |
 //! | `rta_snapshots_total` | counter | `integration`, `kind`, `outcome` | Avaya batches, CIC snapshots |
-//! | `rta_records_total` | counter | `integration`, `kind`, `record` | records decoded, by type |
+//! | `rta_records_total` | counter | `integration`, `kind`, `record` | records decoded, by type (events in) |
+//! | `rta_status_changes_total` | counter | `integration`, `kind` | agent status changes published (events out) |
 //! | `rta_odigo_refused_total` | counter | `integration`, `reason` | `503` answers |
 //! | `rta_odigo_answers_total` | counter | `code` | the receiver's answers |
 //! | `rta_employees` | gauge | `status` | employees by adherence status (`pending`: not judged yet) |
@@ -58,6 +59,7 @@ enum Metric {
     Connections,
     Snapshots,
     Records,
+    StatusChanges,
     OdigoRefused,
     OdigoAnswers,
     Employees,
@@ -74,7 +76,7 @@ enum Type {
 }
 
 impl Metric {
-    const ALL: [Metric; 23] = [
+    const ALL: [Metric; 24] = [
         Metric::EventsPublished,
         Metric::Subscribers,
         Metric::QueueDepth,
@@ -91,6 +93,7 @@ impl Metric {
         Metric::Connections,
         Metric::Snapshots,
         Metric::Records,
+        Metric::StatusChanges,
         Metric::OdigoRefused,
         Metric::OdigoAnswers,
         Metric::Employees,
@@ -172,6 +175,11 @@ impl Metric {
                 "Full snapshots of a feed's agents (Avaya batches, CIC snapshots), by outcome.",
             ),
             Metric::Records => ("rta_records_total", Counter, "Records decoded, by type."),
+            Metric::StatusChanges => (
+                "rta_status_changes_total",
+                Counter,
+                "Agent status changes published (agent_status events out).",
+            ),
             Metric::OdigoRefused => (
                 "rta_odigo_refused_total",
                 Counter,
@@ -360,6 +368,7 @@ impl Engine {
                     let labels = [("integration", name), ("kind", kind), ("address", address)];
                     out.states(Metric::FeedAddressHealth, &labels, &FEED_STATES, *feed);
                 }
+                out.add(Metric::StatusChanges, &labels, health.status_changes);
             }
             self.adapter_metrics(integration, &labels, out);
         }
@@ -401,11 +410,14 @@ impl Engine {
                 &with(("outcome", "cut_off")),
                 stats.batches_cut_off,
             );
-            out.add(
-                Metric::Records,
-                &with(("record", "queue_update")),
-                stats.queue_updates,
-            );
+            for (record, value) in [
+                ("line", stats.lines),
+                ("agent_row", stats.agent_rows),
+                ("status_change", stats.status_changes),
+                ("queue_update", stats.queue_updates),
+            ] {
+                out.add(Metric::Records, &with(("record", record)), value);
+            }
         }
         if let Some(cic) = &integration.cic {
             let stats = cic.stats();
