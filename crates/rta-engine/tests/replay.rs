@@ -2,6 +2,9 @@
 //! (the capture and files of `crates/rtad/tests/data`), and on captures made by a live
 //! engine fed by the Avaya simulator.
 
+#[path = "../../rtad/tests/data/worked_example.rs"]
+mod worked_example;
+
 use rta_adherence::{
     Activity, Config, Defaults, GraceMode, Mappings, Rules, read_activity_mappings, read_schedules,
     read_user_mappings,
@@ -20,6 +23,7 @@ use rta_sim::avaya::{AvayaSim, SimConfig, StreamOptions, stream};
 use std::fs::File;
 use std::path::PathBuf;
 use std::time::Duration;
+use worked_example::{json_name, table};
 
 fn data(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -98,60 +102,10 @@ fn events(ndjson: &[u8]) -> Vec<Event> {
         .collect()
 }
 
-/// The adherence and alarm events of a replay, as the spec's table words them.
-fn table(events: &[Event]) -> Vec<String> {
-    events
-        .iter()
-        .filter_map(|event| {
-            let time = event.time.strftime("%H:%M:%S");
-            match &event.body {
-                EventBody::Adherence(adherence) => Some(format!(
-                    "{time} {} since {}",
-                    json_name(&adherence.status),
-                    adherence.since.strftime("%H:%M:%S")
-                )),
-                EventBody::Alarm(alarm) => {
-                    Some(format!("{time} alarm {}", json_name(&alarm.level)))
-                }
-                _ => None,
-            }
-        })
-        .collect()
-}
-
-/// A value's name in the events' JSON (`not_scheduled`, `raised`).
-fn json_name(value: &impl serde::Serialize) -> String {
-    serde_json::to_value(value)
-        .unwrap()
-        .as_str()
-        .unwrap()
-        .to_owned()
-}
-
 #[test]
 fn the_worked_example_gives_the_spec_table() {
     let (_, out) = replay(worked_example(0, GraceMode::None), None);
-    assert_eq!(
-        table(&events(&out)),
-        [
-            // Before the CMS completed its first snapshot (the first record, 07:58:00) the
-            // source is not healthy: rule 1 of the spec.
-            "07:58:00 unknown since 07:58:00",
-            "07:58:00 not_scheduled since 07:58:00",
-            "08:00:00 in since 08:00:00",
-            "10:00:00 out since 10:00:00",
-            "10:01:00 alarm raised",
-            "10:03:00 alarm cleared",
-            "10:03:00 in since 10:03:00",
-            "10:15:00 out since 10:15:00",
-            "10:16:00 alarm raised",
-            "10:19:30 alarm cleared",
-            "10:19:30 in since 10:19:30",
-            "12:00:00 not_scheduled since 12:00:00",
-            // Logged out at 12:01:00: still not scheduled (actual now Offline).
-            "12:01:00 not_scheduled since 12:00:00",
-        ]
-    );
+    assert_eq!(table(&events(&out)), worked_example::TABLE);
 }
 
 #[test]
