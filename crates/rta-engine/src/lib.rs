@@ -17,7 +17,8 @@
 //!
 //! ## The bus
 //! - [`Bus::publish`] gives every event an engine-wide, strictly increasing `seq` and fans it
-//!   out as one `Arc<Event>` (no payload copies) to every subscriber whose [`Filter`] matches:
+//!   out as one `Arc<Published>` (no payload copies; its encodings made once) to every
+//!   subscriber whose [`Filter`] matches:
 //!   event kinds, integrations, employees or teams (teams resolve through the [`Teams`] given
 //!   to the [`BusBuilder`]).
 //! - Consumers are synchronous ([`Bus::subscribe`], a `crossbeam-channel` queue) or async
@@ -100,8 +101,9 @@ pub mod sinks;
 
 pub use bus::{
     AsyncSubscription, Bus, BusBuilder, BusClosed, DEFAULT_CAPACITY, DEFAULT_RING_CAPACITY,
-    Delivery, EmptySource, EventKind, Filter, NoTeams, QueueState, Snapshot, SnapshotSource,
-    SubscribeError, SubscribeOptions, Subscription, Teams, employee_of, integration_of,
+    Delivery, EmptySource, EventKind, Filter, NoTeams, Published, QueueState, Snapshot,
+    SnapshotSource, SubscribeError, SubscribeOptions, Subscription, Teams, employee_of,
+    integration_of,
 };
 pub use clock::{Clock, SystemClock, TokioClock};
 pub use live::{DEFAULT_VIEW_ATTEMPTS, LiveStatuses};

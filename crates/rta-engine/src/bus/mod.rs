@@ -2,7 +2,7 @@
 //!
 //! # Publishing: one short `Mutex`
 //!
-//! A publish takes one lock for: assigning the seq, fanning the `Arc<Event>` out with
+//! A publish takes one lock for: assigning the seq, fanning the `Arc<Published>` out with
 //! non-blocking `try_send`s, and pushing it into the ring. Holding seq assignment and fan-out
 //! under the same lock is what makes every subscriber see seqs in strictly increasing order
 //! and lets a resuming or resyncing subscriber switch from ring replay to live delivery with no
@@ -35,10 +35,12 @@
 //! exactly the live one.
 
 mod filter;
+mod published;
 mod ring;
 mod subscriber;
 
 pub use filter::{EventKind, Filter, NoTeams, Teams, employee_of, integration_of};
+pub use published::Published;
 pub use subscriber::{AsyncSubscription, BusClosed, Delivery, QueueState, Snapshot, Subscription};
 
 use ring::Ring;
@@ -319,12 +321,12 @@ impl Bus {
 
     /// Publishes an event and returns its seq. Never blocks on a subscriber.
     pub fn publish(&self, time: Timestamp, body: EventBody) -> u64 {
-        let mut event = Arc::new(Event { seq: 0, time, body });
+        let mut event = Arc::new(Published::new(Event { seq: 0, time, body }));
         let mut inner = self.shared.lock();
         let seq = inner.next_seq;
         inner.next_seq += 1;
         if let Some(e) = Arc::get_mut(&mut event) {
-            e.seq = seq;
+            e.set_seq(seq);
         }
         let teams = self.shared.teams();
         let before = inner.subscribers.len();

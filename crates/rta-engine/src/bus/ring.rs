@@ -1,13 +1,13 @@
 //! The bounded ring of the most recent events, for resuming subscribers.
 
-use rta_model::Event;
+use super::Published;
 use std::collections::VecDeque;
 use std::sync::Arc;
 
 /// The last `capacity` published events, oldest first, with contiguous seqs.
 #[derive(Debug)]
 pub(crate) struct Ring {
-    events: VecDeque<Arc<Event>>,
+    events: VecDeque<Arc<Published>>,
     capacity: usize,
 }
 
@@ -29,7 +29,7 @@ impl Ring {
 
     /// Appends the newest event; when full, returns the oldest, which it no longer holds (for
     /// the caller to drop once it has released the bus lock).
-    pub(crate) fn push(&mut self, event: Arc<Event>) -> Option<Arc<Event>> {
+    pub(crate) fn push(&mut self, event: Arc<Published>) -> Option<Arc<Published>> {
         if self.capacity == 0 {
             return Some(event);
         }
@@ -55,7 +55,7 @@ impl Ring {
     }
 
     /// The held events with a seq greater than `seq`, oldest first.
-    pub(crate) fn after(&self, seq: u64) -> impl Iterator<Item = &Arc<Event>> {
+    pub(crate) fn after(&self, seq: u64) -> impl Iterator<Item = &Arc<Published>> {
         let skip = self
             .oldest_seq()
             .map_or(0, |oldest| seq.saturating_add(1).saturating_sub(oldest));

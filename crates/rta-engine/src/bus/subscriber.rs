@@ -2,7 +2,7 @@
 
 use super::filter::{EventKind, Filter, Teams};
 use super::ring::Ring;
-use super::{Shared, SnapshotSource};
+use super::{Published, Shared, SnapshotSource};
 use rta_model::Event;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Weak};
@@ -17,8 +17,9 @@ use std::time::Duration;
 /// before they could be replayed, another `Lagged` + `Snapshot` pair says so.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Delivery {
-    /// A published event, shared with every other subscriber (no payload copy).
-    Event(Arc<Event>),
+    /// A published event, shared with every other subscriber (no payload copy), with its
+    /// encodings made once for all sinks.
+    Event(Arc<Published>),
     /// The queue overflowed: `missed` events that matched the filter, up to the following
     /// snapshot's `as_of`, were not delivered (for a resume from a seq older than the ring:
     /// every event published after that seq, filtered or not, since events no longer held
@@ -30,7 +31,7 @@ pub enum Delivery {
 
 impl Delivery {
     /// The event, if this is a live or replayed event.
-    pub fn event(&self) -> Option<&Arc<Event>> {
+    pub fn event(&self) -> Option<&Arc<Published>> {
         match self {
             Delivery::Event(event) => Some(event),
             _ => None,
@@ -50,7 +51,7 @@ pub struct Snapshot {
     /// `as_of`: an event that follows may repeat it. `agent_status` events carry the whole
     /// status, so applying one again changes nothing.
     pub as_of: u64,
-    pub events: Vec<Arc<Event>>,
+    pub events: Vec<Arc<Published>>,
 }
 
 /// The consumer dropped its receiver, or the bus is gone.
@@ -198,7 +199,7 @@ impl Subscriber {
 
     /// Handles one published event; returns false once the consumer is gone. Never builds a
     /// snapshot: a lagged or resyncing subscriber only has the event counted.
-    pub(crate) fn on_publish(&mut self, event: &Arc<Event>, teams: &dyn Teams) -> bool {
+    pub(crate) fn on_publish(&mut self, event: &Arc<Published>, teams: &dyn Teams) -> bool {
         if self.closed || self.sink.is_closed() {
             return false;
         }
@@ -209,14 +210,14 @@ impl Subscriber {
     }
 
     /// Queues `event` (which matched the filter) or counts it as missed.
-    pub(crate) fn deliver(&mut self, event: &Arc<Event>) {
+    pub(crate) fn deliver(&mut self, event: &Arc<Published>) {
         self.push(event, self.capacity);
     }
 
     /// Queues `event` if fewer than `limit` deliveries are queued, else starts a lag. Only the
     /// bus sends, under its lock, so the room seen here cannot shrink before the send; the
     /// consumer can only make more.
-    fn push(&mut self, event: &Arc<Event>, limit: usize) {
+    fn push(&mut self, event: &Arc<Published>, limit: usize) {
         match &mut self.mode {
             Mode::Live if self.sink.len() < limit => self.send_event(event),
             Mode::Live => self.start_lag(1, event.seq),
@@ -238,7 +239,7 @@ impl Subscriber {
         );
     }
 
-    fn send_event(&mut self, event: &Arc<Event>) {
+    fn send_event(&mut self, event: &Arc<Published>) {
         match self.sink.try_send(Delivery::Event(Arc::clone(event))) {
             Ok(()) => {}
             Err(SendError::Closed) => self.closed = true,
@@ -268,7 +269,7 @@ impl Subscriber {
     /// longer holds them all, the subscriber is lagged again by exactly that many events.
     pub(crate) fn finish_resync(
         &mut self,
-        events: Vec<Arc<Event>>,
+        events: Vec<Arc<Published>>,
         ring: &Ring,
         teams: &dyn Teams,
     ) {
@@ -356,7 +357,7 @@ pub(crate) fn snapshot_events(
     filter: &Filter,
     teams: &dyn Teams,
     as_of: u64,
-) -> Vec<Arc<Event>> {
+) -> Vec<Arc<Published>> {
     if !filter.wants_kind(EventKind::AgentStatus) {
         return Vec::new();
     }
@@ -366,7 +367,7 @@ pub(crate) fn snapshot_events(
         .filter(|e| EventKind::of(&e.body) == EventKind::AgentStatus && filter.matches(e, teams))
         .map(|mut e| {
             e.seq = as_of;
-            Arc::new(e)
+            Arc::new(Published::new(e))
         })
         .collect()
 }

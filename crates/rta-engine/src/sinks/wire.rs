@@ -2,10 +2,11 @@
 //! the [`Feed`] that turns a subscription into batches of encoded bytes for any of them.
 
 use super::SinkError;
-use crate::bus::{AsyncSubscription, BusClosed, Delivery, EventKind};
+use crate::bus::{AsyncSubscription, BusClosed, Delivery, EventKind, Published};
 use bytes::{BufMut, Bytes, BytesMut};
-use rta_model::{CodecError, Event};
+use rta_model::CodecError;
 use serde::{Deserialize, Serialize};
+use std::fmt::Write as _;
 use std::time::Duration;
 use tokio::io::{AsyncWrite, AsyncWriteExt};
 use tokio_util::sync::CancellationToken;
@@ -44,11 +45,11 @@ impl Control {
 /// One message to encode.
 pub(crate) enum Item<'a> {
     /// A live or replayed event.
-    Event(&'a Event),
+    Event(&'a Published),
     Control(Control),
     /// One event of a snapshot; `last` marks the final one.
     SnapshotEvent {
-        event: &'a Event,
+        event: &'a Published,
         last: bool,
     },
 }
@@ -101,7 +102,8 @@ pub(crate) fn encode(
     }
 }
 
-/// NDJSON: each message as one JSON object and `\n`; events are [`Event::to_json`].
+/// NDJSON: each message as one JSON object and `\n`; events are [`Published::json`] (made
+/// once, whatever the number of sinks writing the event).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Ndjson;
 
@@ -109,7 +111,7 @@ impl Format for Ndjson {
     fn item(&self, item: &Item<'_>, out: &mut BytesMut) -> Result<(), SinkError> {
         match item {
             Item::Event(event) | Item::SnapshotEvent { event, .. } => {
-                out.put_slice(event.to_json()?.as_bytes());
+                out.put_slice(event.json()?);
             }
             Item::Control(control) => {
                 serde_json::to_writer(out.writer(), control).map_err(CodecError::from)?;
@@ -121,7 +123,7 @@ impl Format for Ndjson {
 }
 
 /// MessagePack frames: a 4-byte big-endian length, then the map; events are
-/// [`Event::to_msgpack`].
+/// [`Published::msgpack`] (made once).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Msgpack;
 
@@ -145,11 +147,15 @@ impl Msgpack {
 
 impl Format for Msgpack {
     fn item(&self, item: &Item<'_>, out: &mut BytesMut) -> Result<(), SinkError> {
-        let payload = match item {
-            Item::Event(event) | Item::SnapshotEvent { event, .. } => event.to_msgpack()?,
-            Item::Control(control) => rmp_serde::to_vec_named(control).map_err(CodecError::from)?,
-        };
-        Msgpack::frame(&payload, out)
+        match item {
+            Item::Event(event) | Item::SnapshotEvent { event, .. } => {
+                Msgpack::frame(event.msgpack()?, out)
+            }
+            Item::Control(control) => {
+                let payload = rmp_serde::to_vec_named(control).map_err(CodecError::from)?;
+                Msgpack::frame(&payload, out)
+            }
+        }
     }
 }
 
@@ -164,7 +170,9 @@ pub(crate) const SSE_HEARTBEAT: &[u8] = b": keep-alive\n\n";
 impl Format for Sse {
     fn item(&self, item: &Item<'_>, out: &mut BytesMut) -> Result<(), SinkError> {
         if let Some(id) = item.resume_id() {
-            out.put_slice(format!("id: {id}\n").as_bytes());
+            // `fmt::Write` on the buffer: no string allocated per message. A `BytesMut` grows
+            // as needed, so the write cannot fail.
+            let _ = writeln!(out, "id: {id}");
         }
         let name = match item {
             Item::Event(event) | Item::SnapshotEvent { event, .. } => {
@@ -295,11 +303,11 @@ where
 mod tests {
     use super::*;
     use crate::bus::Snapshot;
-    use rta_model::{EventBody, FeedEvent, FeedHealth};
+    use rta_model::{Event, EventBody, FeedEvent, FeedHealth};
     use std::sync::Arc;
 
-    fn feed_event(seq: u64) -> Arc<Event> {
-        Arc::new(Event {
+    fn feed_event(seq: u64) -> Arc<Published> {
+        Arc::new(Published::new(Event {
             seq,
             time: "2026-11-23T10:00:00Z".parse().unwrap(),
             body: EventBody::Feed(FeedEvent {
@@ -308,7 +316,7 @@ mod tests {
                 health: FeedHealth::Up,
                 detail: None,
             }),
-        })
+        }))
     }
 
     fn sse(delivery: &Delivery) -> String {
@@ -348,7 +356,10 @@ mod tests {
         encode(&Msgpack, &Delivery::Event(feed_event(1)), &mut out).unwrap();
         let length = u32::from_be_bytes(out[..4].try_into().unwrap()) as usize;
         assert_eq!(out.len(), 4 + length);
-        assert_eq!(Event::from_msgpack(&out[4..]).unwrap(), *feed_event(1));
+        assert_eq!(
+            Event::from_msgpack(&out[4..]).unwrap(),
+            *feed_event(1).event()
+        );
         let control = Msgpack::control(&Control::Lagged { missed: 2 }).unwrap();
         let decoded: Control = rmp_serde::from_slice(&control[4..]).unwrap();
         assert_eq!(decoded, Control::Lagged { missed: 2 });

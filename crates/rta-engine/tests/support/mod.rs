@@ -8,11 +8,11 @@
 use rta_adherence::{ActivityMapping, ReasonSpec};
 use rta_engine::engine::Engine;
 use rta_engine::{
-    AsyncSubscription, Bus, BusPublisher, Delivery, EventKind, Filter, LiveStatuses,
+    AsyncSubscription, Bus, BusPublisher, Delivery, EventKind, Filter, LiveStatuses, Published,
     SubscribeOptions,
 };
 use rta_model::{
-    AdherenceEvent, AdherenceStatus, AgentStatusEvent, Event, EventBody, FeedEvent, FeedHealth,
+    AdherenceEvent, AdherenceStatus, AgentStatusEvent, EventBody, FeedEvent, FeedHealth,
     IntegrationId, Phase, Timestamp,
 };
 use rta_odigo::Token;
@@ -198,7 +198,7 @@ pub fn odigo_url(engine: &Engine, token: &Token) -> String {
 
 /// The next event of `subscription`; fails the test if none comes within `guard`, or if the
 /// subscriber lagged.
-pub async fn next(subscription: &mut AsyncSubscription, guard: Duration) -> Arc<Event> {
+pub async fn next(subscription: &mut AsyncSubscription, guard: Duration) -> Arc<Published> {
     let delivery = tokio::time::timeout(guard, subscription.recv())
         .await
         .expect("an event before the guard")

@@ -367,11 +367,14 @@ mod tests {
     use std::sync::Arc;
 
     fn delivery(seq: u64, body: EventBody) -> Delivery {
-        Delivery::Event(Arc::new(Event {
-            seq,
-            time: "2026-11-23T10:14:58Z".parse().unwrap(),
-            body,
-        }))
+        Delivery::Event(Arc::new(
+            Event {
+                seq,
+                time: "2026-11-23T10:14:58Z".parse().unwrap(),
+                body,
+            }
+            .into(),
+        ))
     }
 
     fn feed(integration: &str, address: Option<&str>, health: FeedHealth) -> EventBody {
