@@ -13,6 +13,9 @@
 //!   (JSON, batches, forms, aliases, duplicates, retries, malformed bodies) to the engine's
 //!   token URL, and the web service answering pause look-ups with Basic auth, from the
 //!   shared ground truth. The binary `rta-sim odigo --url URL --agents N --rate R` sends.
+//! - [`load`]: a load generator and measuring client driving a running engine over loopback
+//!   (Avaya CMSs, CIC servers, Odigo notifications, MessagePack and SSE subscribers with an
+//!   HDR latency histogram), for the end-to-end benchmark and `rta-sim load`.
 //! - [`logs`]: the engine's `tracing` output captured as text, for tests that check that no
 //!   secret is logged.
 //!
@@ -21,5 +24,6 @@
 
 pub mod avaya;
 pub mod cic;
+pub mod load;
 pub mod logs;
 pub mod odigo;
