@@ -4,8 +4,9 @@
 //! Two modes. **Inline**: through the adapter's own [`Writer`], on the adapter's task; the
 //! outcome ([`Update`]) is known at once. Standalone adapters, the Odigo shard tasks and the
 //! replayer (which must stay deterministic) apply inline. **Sharded**: the agent is interned
-//! here (synchronously, so its key is known at once) and the status is handed to the agent's
-//! shard ([`crate::shards`]), which applies and publishes it; the outcome is not known here.
+//! here (synchronously, so its key is known at once), the status packed (no heap) and handed
+//! to the agent's shard ([`crate::shards`]), which applies and publishes it; the outcome is
+//! not known here.
 //! The Avaya and CIC adapters the engine opens are sharded.
 //!
 //! A refusal of the table (the integration unknown to it, the table full) is the same for
@@ -26,9 +27,10 @@ enum Mode<'t> {
         writer: Writer<'t>,
         publisher: Arc<dyn Publisher>,
     },
-    /// The agents' shards, which publish the changes.
+    /// The agents' shards, which publish the changes; the writer only packs statuses
+    /// ([`Writer::pack`]) for them.
     Sharded {
-        table: &'t StateTable,
+        packer: Writer<'t>,
         shards: Arc<Shards>,
     },
 }
@@ -53,7 +55,10 @@ impl<'t> Apply<'t> {
         source: &'static str,
     ) -> Apply<'t> {
         let mode = match shards {
-            Some(shards) => Mode::Sharded { table, shards },
+            Some(shards) => Mode::Sharded {
+                packer: table.writer(),
+                shards,
+            },
             None => Mode::Inline {
                 writer: table.writer(),
                 publisher,
@@ -69,8 +74,7 @@ impl<'t> Apply<'t> {
     /// The table written to.
     pub(crate) fn table(&self) -> &'t StateTable {
         match &self.mode {
-            Mode::Inline { writer, .. } => writer.table(),
-            Mode::Sharded { table, .. } => table,
+            Mode::Inline { writer, .. } | Mode::Sharded { packer: writer, .. } => writer.table(),
         }
     }
 
@@ -104,15 +108,14 @@ impl<'t> Apply<'t> {
                     (key, Some(update))
                 })
             }
-            Mode::Sharded { table, shards } => table
+            Mode::Sharded { packer, shards } => packer
+                .table()
                 .intern(observation.integration, &observation.external_id)
                 .map(|key| {
-                    let observation = observation.clone().into_owned();
-                    let claim = claim.cloned();
                     shards.send(Job::Observe {
                         key,
-                        observation,
-                        claim,
+                        status: packer.pack(observation),
+                        claim: claim.cloned(),
                     });
                     (key, None)
                 }),
@@ -145,8 +148,9 @@ impl<'t> Apply<'t> {
                 }
                 _ => false,
             },
-            Mode::Sharded { table, shards } => {
-                let staffed = table
+            Mode::Sharded { packer, shards } => {
+                let staffed = packer
+                    .table()
                     .get(key)
                     .is_some_and(|status| status.phase != Phase::LoggedOut);
                 // Sent even when the table shows the agent logged out: the shard's writer

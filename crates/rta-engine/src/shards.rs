@@ -2,7 +2,9 @@
 //! adapters the [`Engine`](crate::engine::Engine) opens.
 //!
 //! An adapter decodes on its own tokio task, interns the agent there (thread-safe and
-//! synchronous: [`StateTable::intern`]) and hands the rest to a shard as a [`Job`]. An agent
+//! synchronous: [`StateTable::intern`]), packs the status ([`rta_state::Writer::pack`]: its
+//! words interned, no heap) and hands both to a shard as a [`Job`], so handing a status over
+//! allocates nothing and copies no string. An agent
 //! always goes to the same shard (`key % shards`), so each shard is the only writer of its
 //! agents: their statuses, log-outs included, are applied in the order their adapter sent
 //! them, and a shard's [`Writer`] keeps its own status words warm (see [`Writer`] for why
@@ -21,8 +23,8 @@
 use crate::cic::Claim;
 use crate::publisher::Publisher;
 use crossbeam_channel::{Receiver, Sender};
-use rta_model::{AgentKey, OwnedObservation, Timestamp};
-use rta_state::{StateTable, Update};
+use rta_model::{AgentKey, Timestamp};
+use rta_state::{PackedStatus, StateTable, Update};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
 
@@ -33,11 +35,11 @@ const CAPACITY: usize = 4_096;
 /// What an adapter asks of the shard of agent `key`.
 #[derive(Debug)]
 pub(crate) enum Job {
-    /// Apply a status ([`rta_state::Writer::update`]), then make `claim` if the table took
+    /// Apply a status ([`rta_state::Writer::apply`]), then make `claim` if the table took
     /// it.
     Observe {
         key: AgentKey,
-        observation: OwnedObservation,
+        status: PackedStatus,
         claim: Option<Claim>,
     },
     /// Log the agent out unless it is already ([`rta_state::Writer::log_out`]).
@@ -130,12 +132,8 @@ fn run(jobs: &Receiver<Message>, table: &StateTable, publisher: &dyn Publisher) 
     for message in jobs {
         let (key, update) = match message {
             Message::Stop => break,
-            Message::Job(Job::Observe {
-                key,
-                observation,
-                claim,
-            }) => {
-                let update = writer.update(key, &observation);
+            Message::Job(Job::Observe { key, status, claim }) => {
+                let update = writer.apply(key, &status);
                 if let Some(claim) = &claim {
                     claim.apply(key, &update);
                 }
@@ -177,18 +175,16 @@ mod tests {
         Timestamp::from_second(1_795_420_800 + second).unwrap()
     }
 
-    fn observation(integration: IntegrationId, agent: &str, step: i64) -> OwnedObservation {
-        let code = format!("s{step}");
+    fn observation(integration: IntegrationId, agent: &str, step: i64) -> Observation<'static> {
         Observation {
             integration,
-            external_id: Cow::Borrowed(agent.as_bytes()),
+            external_id: Cow::Owned(agent.as_bytes().to_vec()),
             phase: Phase::Available,
             direction: Direction::None,
-            status: Status::new(&code),
+            status: Status::new(format!("s{step}")),
             time: at(step),
             received: at(step),
         }
-        .into_owned()
     }
 
     /// Two producers, each the only sender of its agents (as an adapter is): every status
@@ -205,6 +201,7 @@ mod tests {
             .map(|producer| {
                 let (table, shards) = (Arc::clone(&table), Arc::clone(&shards));
                 std::thread::spawn(move || {
+                    let mut packer = table.writer();
                     let agents: Vec<String> = (0..AGENTS)
                         .filter(|agent| agent % 2 == producer)
                         .map(|agent| format!("agent-{agent}"))
@@ -212,10 +209,10 @@ mod tests {
                     for step in 0..STEPS {
                         for agent in &agents {
                             let key = table.intern(integration, agent.as_bytes()).unwrap();
-                            let observation = observation(integration, agent, step);
+                            let status = packer.pack(&observation(integration, agent, step));
                             shards.send(Job::Observe {
                                 key,
-                                observation,
+                                status,
                                 claim: None,
                             });
                         }

@@ -4,6 +4,9 @@
 //! - [`StateTable::intern`] maps `(integration, external id bytes)` to a dense
 //!   [`AgentKey`](rta_model::AgentKey) (known ids: no allocation);
 //! - each ingest worker (shard) writes through its own [`Writer`] ([`StateTable::writer`]);
+//!   a thread that decodes for another to write packs each status first
+//!   ([`Writer::pack`] -> [`PackedStatus`], no heap) and the writer applies it
+//!   ([`Writer::apply`]);
 //!   [`Writer::observe`] applies an [`Observation`](rta_model::Observation): an identical
 //!   status is [`Update::Unchanged`] (only `last_seen` moves), an older one
 //!   [`Update::OutOfOrder`] (counted, ignored), anything else [`Update::Changed`] with the
@@ -80,4 +83,4 @@ pub use snapshot::{Snapshot, SnapshotError};
 pub use status::AgentStatus;
 pub use symbols::{MAX_WORDS, OVERFLOW_WORD};
 pub use table::{StateError, StateTable, Update, View};
-pub use writer::Writer;
+pub use writer::{PackedStatus, Writer};

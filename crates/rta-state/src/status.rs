@@ -147,12 +147,14 @@ pub(crate) fn unpack<'t>(symbols: &'t Symbols, words: &Packed) -> Option<AgentSt
     is_present(words).then(|| unpack_at(symbols, words, time(words[SINCE]), time(words[LAST_SEEN])))
 }
 
-/// The status just written from `observation`: its times are the observation's (decoding them
-/// again was a third of an update), unless they were clamped on the way in.
+/// The status just written, begun at `since` and received at `received`: its times are those
+/// given (decoding them again was a third of an update), unless they were clamped on the way
+/// in.
 pub(crate) fn unpack_written<'t>(
     symbols: &'t Symbols,
     words: &Packed,
-    observation: &Observation<'_>,
+    since: Timestamp,
+    received: Timestamp,
 ) -> AgentStatus<'t> {
     let as_stored = |given: Timestamp, word: u64| {
         if is_clamped(word) { time(word) } else { given }
@@ -160,8 +162,8 @@ pub(crate) fn unpack_written<'t>(
     unpack_at(
         symbols,
         words,
-        as_stored(observation.time, words[SINCE]),
-        as_stored(observation.received, words[LAST_SEEN]),
+        as_stored(since, words[SINCE]),
+        as_stored(received, words[LAST_SEEN]),
     )
 }
 

@@ -5,6 +5,7 @@ use crate::segments::Segments;
 use crate::slot::Slot;
 use crate::status::{self, AgentStatus};
 use crate::symbols::{Symbol, Symbols};
+use crate::writer::PackedStatus;
 use rta_model::{AgentKey, IntegrationId, Observation};
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
@@ -200,11 +201,17 @@ impl StateTable {
         observation: &Observation<'_>,
         intern: impl FnMut(&str) -> Symbol,
     ) -> Update<'_> {
+        self.apply_packed(key, &PackedStatus::new(intern, observation))
+    }
+
+    /// [`StateTable::apply`] of a status already packed.
+    #[inline]
+    pub(crate) fn apply_packed(&self, key: AgentKey, status: &PackedStatus) -> Update<'_> {
         let agent = self.agents.get(key.index()).expect("a key of this table");
-        let what = status::pack_what(intern, observation);
+        let what = status.what;
         let (since, seen) = (
-            status::pack_time(observation.time),
-            status::pack_time(observation.received),
+            status::pack_time(status.time),
+            status::pack_time(status.received),
         );
         let mut out_of_order = false;
         let written = agent.slot.write(|words| {
@@ -228,7 +235,12 @@ impl StateTable {
             Some((before, after)) if status::sequence(&before) != status::sequence(&after) => {
                 Update::Changed {
                     previous: status::unpack(&self.symbols, &before),
-                    current: status::unpack_written(&self.symbols, &after, observation),
+                    current: status::unpack_written(
+                        &self.symbols,
+                        &after,
+                        status.time,
+                        status.received,
+                    ),
                 }
             }
             _ => Update::Unchanged,

@@ -1,6 +1,7 @@
 //! The write side of the table as an ingest worker holds it.
 
-use crate::symbols::SymbolCache;
+use crate::status;
+use crate::symbols::{Symbol, SymbolCache};
 use crate::table::{StateError, StateTable, Update};
 use rta_model::{AgentKey, Direction, Observation, Phase, Status, Timestamp};
 use std::borrow::Cow;
@@ -59,6 +60,25 @@ impl<'t> Writer<'t> {
         })
     }
 
+    /// Packs the status of `observation` for [`Writer::apply`], interning its words in the
+    /// table (through this writer's cache): what an ingest thread does before handing the
+    /// status to the thread that writes the agent.
+    pub fn pack(&mut self, observation: &Observation<'_>) -> PackedStatus {
+        let table = self.table;
+        let symbols = &mut self.symbols;
+        PackedStatus::new(|word| symbols.intern(&table.symbols, word), observation)
+    }
+
+    /// [`Writer::update`] with a status packed by any writer of the same table
+    /// ([`Writer::pack`]).
+    ///
+    /// # Panics
+    /// If `key` was not handed out by this writer's table.
+    #[inline]
+    pub fn apply(&mut self, key: AgentKey, status: &PackedStatus) -> Update<'t> {
+        self.table.apply_packed(key, status)
+    }
+
     /// Logs agent `key` out with status `code` at `time`, unless it is logged out already (or
     /// unknown): the rule by which a completed snapshot logs out the agents it no longer lists.
     /// Returns the update when the status changed.
@@ -85,5 +105,31 @@ impl<'t> Writer<'t> {
         };
         let update = self.update(key, &logged_out);
         matches!(update, Update::Changed { .. }).then_some(update)
+    }
+}
+
+/// A status packed for the table ([`Writer::pack`]): the words that say what the agent does,
+/// and when. Plain data (`Copy`, 56 bytes, no heap), so an ingest thread hands a status to the
+/// agent's shard thread without copying its strings: its words are interned in the table, and
+/// a packed status is only meaningful to writers of the table that packed it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PackedStatus {
+    pub(crate) what: [u64; 3],
+    pub(crate) time: Timestamp,
+    pub(crate) received: Timestamp,
+}
+
+impl PackedStatus {
+    pub(crate) fn new(intern: impl FnMut(&str) -> Symbol, observation: &Observation<'_>) -> Self {
+        PackedStatus {
+            what: status::pack_what(intern, observation),
+            time: observation.time,
+            received: observation.received,
+        }
+    }
+
+    /// When the status began (source time).
+    pub fn time(&self) -> Timestamp {
+        self.time
     }
 }

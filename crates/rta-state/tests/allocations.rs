@@ -60,3 +60,57 @@ fn known_ids_and_warm_updates_allocate_nothing() {
         ]
     );
 }
+
+/// The hand-over of a status from a decoding thread to the agent's writer: packing (words
+/// already interned) and applying the packed status allocate nothing, whoever packed it.
+#[test]
+fn packing_and_applying_a_status_allocate_nothing() {
+    let table = StateTable::new(100);
+    let cms = table.add_integration();
+    let (mut packer, mut writer) = (table.writer(), table.writer());
+    let at = |second: i64| Timestamp::from_second(1_795_420_800 + second).unwrap();
+    let row = |code: &'static str, reason: u32, second: i64| Observation {
+        integration: cms,
+        external_id: Cow::Borrowed(b"40101"),
+        phase: Phase::Away,
+        direction: Direction::None,
+        status: Status {
+            reason: Some(rta_model::Code::Number(reason)),
+            ..Status::new(code)
+        },
+        time: at(second),
+        received: at(second),
+    };
+    let key = table.intern(cms, b"40101").unwrap();
+    // Warm-up: both writers meet the word once.
+    let warm = packer.pack(&row("AUX", 1, 0));
+    writer.apply(key, &warm);
+    writer.update(key, &row("AUX", 2, 1));
+
+    let mut outcomes = Vec::with_capacity(3);
+    let counted = allocations_in(|| {
+        for (second, reason) in [(2, 3), (3, 3), (1, 4)] {
+            let packed = packer.pack(&row("AUX", reason, second));
+            outcomes.push(std::mem::discriminant(&writer.apply(key, &packed)));
+        }
+    });
+    assert_eq!(counted, 0);
+    let changed = std::mem::discriminant(&Update::Changed {
+        previous: None,
+        current: table.get(key).unwrap(),
+    });
+    assert_eq!(
+        outcomes,
+        [
+            changed,
+            std::mem::discriminant(&Update::Unchanged),
+            std::mem::discriminant(&Update::OutOfOrder)
+        ]
+    );
+    let status = table.get(key).unwrap();
+    assert_eq!(
+        (status.code, status.reason),
+        ("AUX", Some(rta_model::Code::Number(3)))
+    );
+    assert_eq!(status.since, at(2));
+}

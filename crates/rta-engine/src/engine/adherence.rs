@@ -12,8 +12,7 @@ use crate::odigo::PAUSE_DETAILS_ADDRESS;
 use crate::publisher::Publisher;
 use rta_adherence::{Emitted, Evaluator, Mappings, ScheduleRow};
 use rta_model::{
-    AgentKey, Code, EventBody, FeedEvent, FeedHealth, IntegrationId, Name, Observation, Status,
-    Timestamp,
+    AgentKey, EventBody, FeedEvent, FeedHealth, IntegrationId, Name, Observation, Status, Timestamp,
 };
 use rta_state::{AgentStatus, StateTable};
 use std::borrow::Cow;
@@ -234,8 +233,9 @@ impl Publisher for Adherence {
             direction: current.direction,
             status: Status {
                 code: Cow::Borrowed(current.code),
-                reason: current.reason.clone().map(Code::into_owned),
-                detail: current.detail.clone().map(Code::into_owned),
+                // Borrowed from the table, like the code: nothing is copied.
+                reason: current.reason.clone(),
+                detail: current.detail.clone(),
                 skills: Cow::Borrowed(&[]),
             },
             time: current.since,
