@@ -6,6 +6,9 @@
 //! rta-sim cic --listen 127.0.0.1:8080 --users 200 --dialect icws --zone America/New_York
 //! rta-sim odigo --url http://127.0.0.1:8080/odigo/TOKEN --agents 500 --rate 200 --batch 5 \
 //!     --bare-pause-ratio 0.3 --malformed-every 100 --web-service-listen 127.0.0.1:9090
+//! rta-sim load --avaya 127.0.0.1:5001,127.0.0.1:5002,127.0.0.1:5003,127.0.0.1:5004 \
+//!     --odigo-url http://127.0.0.1:8080/odigo/TOKEN --msgpack 127.0.0.1:7300 \
+//!     --sse-url http://127.0.0.1:8080/events --pace flood --duration 30s
 //! ```
 
 mod demo;
@@ -51,6 +54,84 @@ enum Command {
     /// print what the engine answered. With --web-service-listen, also serve the pause
     /// look-up of the same agents.
     Odigo(OdigoArgs),
+    /// Drive a running engine with the end-to-end load (Avaya CMSs, CIC servers this command
+    /// listens as, Odigo notifications, MessagePack and SSE subscribers) and report what it
+    /// sustained: observations/s, events/s, agent_status latency percentiles.
+    Load(LoadArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum LoadPace {
+    /// Every source at its rate (an Avaya batch every refresh): for latency.
+    Realtime,
+    /// Every source as fast as the engine reads: for throughput.
+    Flood,
+}
+
+/// `rta-sim load`: sources and subscribers absent from the command line are left out.
+#[derive(Debug, clap::Args)]
+struct LoadArgs {
+    /// The engine's Avaya listeners, one per CMS connection (integrations cms-1, cms-2...).
+    #[arg(long, value_delimiter = ',')]
+    avaya: Vec<std::net::SocketAddr>,
+    /// The engine's Odigo token URL (http://host:port/path/TOKEN).
+    #[arg(long)]
+    odigo_url: Option<String>,
+    /// The engine's TCP MessagePack sink.
+    #[arg(long)]
+    msgpack: Option<std::net::SocketAddr>,
+    /// The engine's SSE endpoint (http://host:port/events).
+    #[arg(long)]
+    sse_url: Option<String>,
+    #[arg(long, value_enum, default_value_t = LoadPace::Realtime)]
+    pace: LoadPace,
+    /// Simulated time per run (`60s`, `5m`), rounded up to whole refreshes.
+    #[arg(long, default_value = "60s", value_parser = parse_span)]
+    duration: std::time::Duration,
+    /// Runs one after the other, each reported (the traffic goes on).
+    #[arg(long, default_value_t = 1)]
+    runs: u32,
+    /// Avaya agents, split over the --avaya connections.
+    #[arg(long, default_value_t = 100_000)]
+    agents: usize,
+    /// Seconds between Avaya snapshots.
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    refresh: u64,
+    /// CIC users (0: no CIC traffic).
+    #[arg(long, default_value_t = 50_000)]
+    cic_users: usize,
+    #[arg(long, default_value_t = 2)]
+    cic_servers: usize,
+    /// CIC status changes per second, all servers.
+    #[arg(long, default_value_t = 5_000.0)]
+    cic_rate: f64,
+    #[arg(long, default_value_t = 10_000)]
+    odigo_agents: usize,
+    #[arg(long, default_value_t = 4)]
+    odigo_connections: usize,
+    /// Odigo notifications per second, all connections.
+    #[arg(long, default_value_t = 2_000.0)]
+    odigo_rate: f64,
+    #[arg(long, default_value_t = 8)]
+    msgpack_subscribers: usize,
+    #[arg(long, default_value_t = 8)]
+    sse_subscribers: usize,
+    /// IANA zone of the Avaya and CIC local times.
+    #[arg(long, default_value = "Europe/Paris")]
+    zone: String,
+    #[arg(long, default_value_t = 8)]
+    seed: u64,
+    /// Seconds to wait for the engine's CIC connections and for the last events.
+    #[arg(long, default_value_t = 120)]
+    timeout: u64,
+    /// Each report as one JSON line instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+fn parse_span(text: &str) -> Result<std::time::Duration, String> {
+    let span: SignedDuration = text.parse().map_err(|error| format!("{error}"))?;
+    std::time::Duration::try_from(span).map_err(|error| format!("{error}"))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -518,6 +599,70 @@ async fn avaya(args: AvayaArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+async fn load(args: LoadArgs) -> anyhow::Result<()> {
+    use rta_sim::load::{Load, LoadConfig, Pace, Targets};
+    let refresh = std::time::Duration::from_secs(args.refresh);
+    let refreshes = args.duration.as_secs_f64() / refresh.as_secs_f64();
+    let config = LoadConfig {
+        seed: args.seed,
+        pace: match args.pace {
+            LoadPace::Realtime => Pace::RealTime,
+            LoadPace::Flood => Pace::Flood,
+        },
+        refreshes_per_run: (refreshes.ceil() as u32).max(1),
+        zone: args.zone,
+        avaya_connections: args.avaya.len(),
+        avaya_agents: if args.avaya.is_empty() {
+            0
+        } else {
+            args.agents
+        },
+        avaya_refresh: refresh,
+        cic_servers: args.cic_servers,
+        cic_users: args.cic_users,
+        cic_rate: args.cic_rate,
+        odigo_agents: args.odigo_url.as_ref().map_or(0, |_| args.odigo_agents),
+        odigo_connections: args.odigo_connections,
+        odigo_rate: args.odigo_rate,
+        msgpack_subscribers: args.msgpack.map_or(0, |_| args.msgpack_subscribers),
+        sse_subscribers: args.sse_url.as_ref().map_or(0, |_| args.sse_subscribers),
+        timeout: std::time::Duration::from_secs(args.timeout),
+        ..LoadConfig::default()
+    };
+    let start = Timestamp::from_second(Timestamp::now().as_second())?;
+    let mut load = Load::prepare(config, start).await?;
+    let cic: Vec<String> = load
+        .cic_addresses()
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    if !cic.is_empty() {
+        println!(
+            "CIC servers listening on {} (integration cic, dialect line, zone {})",
+            cic.join(", "),
+            load.plan().zone
+        );
+    }
+    let targets = Targets {
+        avaya: args.avaya,
+        odigo_url: args.odigo_url,
+        msgpack: args.msgpack,
+        sse_url: args.sse_url,
+    };
+    for _ in 0..args.runs {
+        let report = tokio::select! {
+            report = load.run(&targets) => report?,
+            _ = tokio::signal::ctrl_c() => break,
+        };
+        if args.json {
+            println!("{}", serde_json::to_string(&report)?);
+        } else {
+            println!("{report}");
+        }
+    }
+    Ok(())
+}
+
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
@@ -531,5 +676,6 @@ async fn main() -> anyhow::Result<()> {
         Command::Avaya(args) => avaya(args).await,
         Command::Cic(args) => cic(args).await,
         Command::Odigo(args) => odigo(args).await,
+        Command::Load(args) => load(args).await,
     }
 }

@@ -158,7 +158,7 @@ async fn read_cic(address: SocketAddr, zone: &str, bus: Arc<Bus>) -> u64 {
                     bus.publish(
                         "cic",
                         &status.external_id,
-                        &status.status.code.to_string(),
+                        status.status.code.as_ref(),
                         status.time,
                         status.received,
                     );
