@@ -18,7 +18,12 @@ use rta_model::{
     utf8_or_latin1,
 };
 use smallvec::SmallVec;
+use std::borrow::Cow;
 use std::hash::BuildHasher;
+
+/// Capacity of the event buffer kept between calls: a call that emits more allocates for the
+/// burst, the next call frees it.
+const EVENTS_KEPT: usize = 1024;
 
 /// An event the evaluator produced, at its event time; the bus gives it a `seq`.
 #[derive(Debug, Clone, PartialEq)]
@@ -97,18 +102,60 @@ struct AgentStatus {
     phase: Phase,
     direction: Direction,
     code: Name,
+    /// `None` when the status has no reason, no detail and no skills.
+    details: Option<Box<StatusDetails>>,
+}
+
+/// The parts of a status most statuses do without (an AUX reason is the usual exception):
+/// boxed, so that an agent pays 8 bytes for them, not 64.
+#[derive(Debug, Clone, PartialEq)]
+struct StatusDetails {
     reason: Option<Code<'static>>,
     detail: Option<Code<'static>>,
     skills: Box<[u32]>,
 }
 
+impl StatusDetails {
+    fn of(
+        reason: &Option<Code<'static>>,
+        detail: &Option<Code<'static>>,
+        skills: &[u32],
+    ) -> Option<Box<StatusDetails>> {
+        let none = reason.is_none() && detail.is_none() && skills.is_empty();
+        (!none).then(|| {
+            Box::new(StatusDetails {
+                reason: reason.clone(),
+                detail: detail.clone(),
+                skills: skills.into(),
+            })
+        })
+    }
+}
+
+impl AgentStatus {
+    fn reason(&self) -> Option<&Code<'static>> {
+        self.details.as_ref()?.reason.as_ref()
+    }
+
+    fn detail(&self) -> Option<&Code<'static>> {
+        self.details.as_ref()?.detail.as_ref()
+    }
+
+    fn skills(&self) -> &[u32] {
+        self.details.as_ref().map_or(&[], |details| &details.skills)
+    }
+}
+
+/// An agent. Its external id is kept once, as the text of its events (`label`): the bytes
+/// the feed sends are that text's UTF-8 bytes, or, for an id that was not UTF-8, its
+/// characters as Latin-1 bytes ([`utf8_or_latin1`] is one-to-one either way).
 #[derive(Debug, Clone)]
 struct Agent {
     integration: IntegrationId,
-    /// Inline up to 24 bytes: comparing a short id costs no pointer chase.
-    external_id: SmallVec<[u8; 24]>,
-    /// The id as text, shared by every event of the agent.
+    /// The id as text, shared by every event of the agent (and with its user mapping).
     label: Name,
+    /// The id was not UTF-8: `label` is its Latin-1 reading.
+    latin1: bool,
     employee: Option<u32>,
     status: Option<AgentStatus>,
     /// When the status began (source time).
@@ -132,6 +179,31 @@ struct ResolveKey {
 /// A remembered `Option<ActivityId>`, or not yet resolved, in 4 bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Remembered(u32);
+
+impl Agent {
+    /// Whether this agent's id is `external_id`, as the feed sends it.
+    fn is(&self, integration: IntegrationId, external_id: &[u8]) -> bool {
+        self.integration == integration
+            && if self.latin1 {
+                self.label
+                    .chars()
+                    .map(|c| c as u32)
+                    .eq(external_id.iter().map(|&b| u32::from(b)))
+            } else {
+                self.label.as_bytes() == external_id
+            }
+    }
+
+    /// The id as the feed sends it (allocated only for an id that was not UTF-8).
+    fn external_id(&self) -> Cow<'_, [u8]> {
+        if self.latin1 {
+            // Every character of a Latin-1 reading is below 256.
+            Cow::Owned(self.label.chars().map(|c| c as u8).collect())
+        } else {
+            Cow::Borrowed(self.label.as_bytes())
+        }
+    }
+}
 
 impl Remembered {
     const NOT_YET: Remembered = Remembered(0);
@@ -165,23 +237,29 @@ struct Judgement {
     actual: Actual,
 }
 
-#[derive(Debug, Clone, Copy, Default)]
+/// An out period's alarm. Its thresholds are those of the activity scheduled when the
+/// period began, kept as that activity's id (16 bytes in all, not 32 with the thresholds).
+#[derive(Debug, Clone, Copy)]
 struct Alarm {
     level: Option<AlarmLevel>,
+    /// `None`: nothing was scheduled, the defaults apply.
+    scheduled: Option<ActivityId>,
     out_since: Millis,
-    alarm_after: Millis,
-    severe_after: Millis,
 }
 
 impl Alarm {
     /// The next deadline of an alarm in progress. A `severe_after` shorter than `alarm_after`
     /// (an activity overriding only one of them) makes the alarm severe when it is raised,
     /// never before: an employee's events stay in time order.
-    fn deadline(&self) -> Option<Millis> {
+    fn deadline(&self, activities: &Activities) -> Option<Millis> {
+        let thresholds = match self.scheduled {
+            Some(activity) => activities.get(activity),
+            None => activities.unscheduled(),
+        };
         match self.level {
-            None => Some(self.out_since + self.alarm_after),
+            None => Some(self.out_since + thresholds.alarm_after),
             Some(AlarmLevel::Raised) => {
-                Some(self.out_since + self.severe_after.max(self.alarm_after))
+                Some(self.out_since + thresholds.severe_after.max(thresholds.alarm_after))
             }
             _ => None,
         }
@@ -227,7 +305,9 @@ pub struct Evaluator {
     agent_index: HashTable<u32>,
     hasher: foldhash::fast::RandomState,
     employees: Vec<EmployeeState>,
-    employee_index: HashMap<Name, u32>,
+    /// Employees by id: indexes into `employees`, compared against the id stored there (a
+    /// `HashMap<Name, u32>` would hold a second handle of every id: 24 bytes a slot).
+    employee_index: HashTable<u32>,
     codes: HashMap<Name, u32>,
     resolved: HashMap<ResolveKey, Option<ActivityId>>,
     /// Per integration, by `2 x code id + logged out`: the activity of a status with neither
@@ -266,7 +346,7 @@ impl Evaluator {
             agent_index: HashTable::new(),
             hasher: foldhash::fast::RandomState::default(),
             employees: Vec::new(),
-            employee_index: HashMap::new(),
+            employee_index: HashTable::new(),
             codes: HashMap::new(),
             resolved: HashMap::new(),
             plain: Vec::new(),
@@ -277,6 +357,9 @@ impl Evaluator {
             stats: Stats::default(),
             events: Vec::new(),
         };
+        // Exact sizes where the count is known: at a million employees a doubling `Vec` can
+        // hold up to twice the room it needs.
+        evaluator.employees.reserve_exact(config.employees.len());
         for employee in &config.employees {
             evaluator.add_employee(employee)?;
         }
@@ -325,6 +408,7 @@ impl Evaluator {
             .filter(|(integration, _, _)| **integration == name)
             .map(|(_, id, employee)| (Box::from(id), employee.clone()))
             .collect();
+        self.agents.reserve_exact(mapped.len());
         for (external_id, _) in mapped {
             self.agent(id, &external_id);
         }
@@ -439,7 +523,7 @@ impl Evaluator {
 
     /// The adherence of an employee as of the last evaluation.
     pub fn adherence(&self, employee: &str) -> Option<Adherence> {
-        let state = &self.employees[*self.employee_index.get(employee)? as usize];
+        let state = &self.employees[self.find_employee(employee)? as usize];
         let judgement = state.current?;
         Some(Adherence {
             status: judgement.status,
@@ -480,7 +564,7 @@ impl Evaluator {
     /// evaluator's clock: boundaries and deadlines it has not applied yet are not guessed.
     /// `None` for a day not tracked.
     pub fn figures(&self, employee: &str, date: Date, now: Timestamp) -> Option<DayFigures> {
-        let state = &self.employees[*self.employee_index.get(employee)? as usize];
+        let state = &self.employees[self.find_employee(employee)? as usize];
         let now = millis(now).min(self.now);
         state
             .tracker
@@ -489,7 +573,7 @@ impl Evaluator {
 
     /// The figures of the day in progress of an employee: today so far.
     pub fn today(&self, employee: &str, now: Timestamp) -> Option<DayFigures> {
-        let state = &self.employees[*self.employee_index.get(employee)? as usize];
+        let state = &self.employees[self.find_employee(employee)? as usize];
         let date = state.calendar().window(millis(now)).date;
         self.figures(employee, date, now)
     }
@@ -526,7 +610,14 @@ impl Evaluator {
         self.timers.len()
     }
 
+    /// Moves the clock, and gives back what a burst of events left in the event buffer (the
+    /// previous call's events are drained by now): a reload or a feed going down at 1M
+    /// employees emits millions at once, and the buffer would keep that capacity for good.
     fn tick(&mut self, now: Timestamp) -> Millis {
+        if self.events.capacity() > EVENTS_KEPT {
+            self.events.clear();
+            self.events.shrink_to(EVENTS_KEPT);
+        }
         self.now = self.now.max(millis(now));
         self.now
     }
@@ -563,9 +654,9 @@ impl Evaluator {
             current.phase == observation.phase
                 && current.direction == observation.direction
                 && *current.code == *status.code
-                && current.reason == status.reason
-                && current.detail == status.detail
-                && *current.skills == *status.skills
+                && current.reason() == status.reason.as_ref()
+                && current.detail() == status.detail.as_ref()
+                && current.skills() == &*status.skills
         });
         if unchanged {
             return;
@@ -588,9 +679,7 @@ impl Evaluator {
             phase: observation.phase,
             direction: observation.direction,
             code: code.clone(),
-            reason: reason.clone(),
-            detail: detail.clone(),
-            skills: status.skills.iter().copied().collect(),
+            details: StatusDetails::of(&reason, &detail, &status.skills),
         });
         state.time = time;
         state.order = self.arrivals;
@@ -751,15 +840,10 @@ impl Evaluator {
                     }
                 }
                 if judgement.status == AdherenceStatus::Out {
-                    let thresholds = match judgement.scheduled {
-                        Some(activity) => self.activities.get(activity),
-                        None => self.activities.unscheduled(),
-                    };
                     self.employees[index].alarm = Some(Alarm {
                         level: None,
+                        scheduled: judgement.scheduled,
                         out_since: t,
-                        alarm_after: thresholds.alarm_after,
-                        severe_after: thresholds.severe_after,
                     });
                 }
             }
@@ -777,7 +861,10 @@ impl Evaluator {
             });
         }
         while let Some(mut alarm) = self.employees[index].alarm {
-            let Some(deadline) = alarm.deadline().filter(|deadline| *deadline <= t) else {
+            let Some(deadline) = alarm
+                .deadline(&self.activities)
+                .filter(|deadline| *deadline <= t)
+            else {
                 break;
             };
             let level = match alarm.level {
@@ -790,7 +877,9 @@ impl Evaluator {
         }
         let state = &mut self.employees[index];
         let next_change = state.schedule.next_change(t, &self.activities);
-        let deadline = state.alarm.and_then(|alarm| alarm.deadline());
+        let deadline = state
+            .alarm
+            .and_then(|alarm| alarm.deadline(&self.activities));
         let wake = next_change.into_iter().chain(deadline).min();
         if wake != self.timers.get(employee) {
             match wake {
@@ -941,7 +1030,7 @@ impl Evaluator {
         self.agent_index
             .find(hash, |&a| {
                 let agent = &agents[a as usize];
-                agent.integration == integration && *agent.external_id == *external_id
+                agent.is(integration, external_id)
             })
             .copied()
     }
@@ -955,10 +1044,23 @@ impl Evaluator {
             return None;
         }
         let index = self.agents.len() as u32;
+        // A mapped agent shares its user mapping's id (the same bytes, as text).
+        let mapped = self
+            .integration(integration)
+            .and_then(|name| self.mappings.user(&name, external_id))
+            .map(|user| user.external_id.clone());
+        let (label, latin1) = match mapped {
+            Some(label) => (label, false),
+            None => {
+                let label = utf8_or_latin1(external_id);
+                let latin1 = matches!(label, Cow::Owned(_));
+                (label.into(), latin1)
+            }
+        };
         self.agents.push(Agent {
             integration,
-            external_id: external_id.into(),
-            label: utf8_or_latin1(external_id).into(),
+            latin1,
+            label,
             employee: None,
             status: None,
             time: 0,
@@ -969,7 +1071,7 @@ impl Evaluator {
         let (agents, hasher) = (&self.agents, &self.hasher);
         self.agent_index.insert_unique(hash, index, |&a| {
             let agent = &agents[a as usize];
-            hasher.hash_one((agent.integration, &*agent.external_id))
+            hasher.hash_one((agent.integration, &*agent.external_id()))
         });
         if let Some(Some(state)) = self.integrations.get_mut(usize::from(integration.0)) {
             state.agents.push(index);
@@ -985,7 +1087,7 @@ impl Evaluator {
             .integration(state.integration)
             .and_then(|integration| {
                 self.mappings
-                    .employee(&integration, &state.external_id)
+                    .employee(&integration, &state.external_id())
                     .cloned()
             })
             .map(|employee| self.employee(&employee));
@@ -1030,8 +1132,8 @@ impl Evaluator {
                     &integration,
                     status.phase,
                     &status.code,
-                    status.reason.as_ref(),
-                    status.detail.as_ref(),
+                    status.reason(),
+                    status.detail(),
                 );
                 self.agents[agent as usize].activity = activity;
             }
@@ -1039,14 +1141,17 @@ impl Evaluator {
         for (integration, external_id) in named {
             self.agent(integration, &external_id);
         }
-        let employees: Vec<Name> = self.mappings.users().map(|(_, _, e)| e.clone()).collect();
-        for employee in employees {
-            self.employee(&employee);
-        }
+        // Every employee a mapping names exists, and the rows hold the employee's own id.
+        let mut mappings = std::mem::take(&mut self.mappings);
+        mappings.share_employees(|employee| {
+            let index = self.employee(employee);
+            self.employees[index as usize].id.clone()
+        });
+        self.mappings = mappings;
     }
 
     fn add_employee(&mut self, employee: &Employee) -> Result<u32, ConfigError> {
-        if self.employee_index.contains_key(&*employee.id) {
+        if self.find_employee(&employee.id).is_some() {
             return Err(ConfigError::DuplicateEmployee(employee.id.to_string()));
         }
         let zone = match &employee.time_zone {
@@ -1066,14 +1171,28 @@ impl Evaluator {
             alarm: None,
             tracker: Tracker::new(self.now),
         });
-        self.employee_index.insert(employee.id.clone(), index);
+        let (employees, hasher) = (&self.employees, &self.hasher);
+        self.employee_index
+            .insert_unique(hasher.hash_one(&*employee.id), index, |&e| {
+                hasher.hash_one(&*employees[e as usize].id)
+            });
         self.timers.set(index, self.now);
         Ok(index)
     }
 
+    /// The index of the employee named `id`, if known.
+    fn find_employee(&self, id: &str) -> Option<u32> {
+        let employees = &self.employees;
+        self.employee_index
+            .find(self.hasher.hash_one(id), |&e| {
+                *employees[e as usize].id == *id
+            })
+            .copied()
+    }
+
     /// The employee named `id`, created with the default zone and no team if unknown.
     fn employee(&mut self, id: &str) -> u32 {
-        if let Some(&index) = self.employee_index.get(id) {
+        if let Some(index) = self.find_employee(id) {
             return index;
         }
         let employee = Employee {

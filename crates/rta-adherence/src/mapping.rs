@@ -13,9 +13,10 @@
 use crate::activities::{Activities, ActivityId};
 use crate::config::{ActivityMapping, ReasonItem, ReasonSpec, UserMapping};
 use crate::error::MappingError;
-use hashbrown::HashMap;
+use hashbrown::{HashMap, HashTable};
 use rta_model::{Code, Name};
 use std::cmp::Reverse;
+use std::hash::BuildHasher;
 
 /// A reason or detail value from a mapping row, compared by value: `7` matches the number 7
 /// and the text "7".
@@ -152,11 +153,34 @@ impl StatusRules {
     }
 }
 
+/// A user mapping row: `(integration, external id) -> employee`.
+#[derive(Debug, Clone)]
+pub(crate) struct User {
+    /// Index into [`ResolvedMappings::user_integrations`].
+    integration: u32,
+    /// The trimmed id, shared with the agent's label (see `Evaluator::agent`): a mapped
+    /// agent's id is held once.
+    pub(crate) external_id: Name,
+    /// Shared with the employee's own id once the evaluator has seen the employee.
+    pub(crate) employee: Name,
+}
+
 /// All mappings, by integration name.
+///
+/// User mappings are one row per agent, so at a million agents their layout counts: the
+/// rows sit in a `Vec` of 40 bytes each (integration names interned), indexed by a
+/// `HashTable<u32>` that compares against the row, instead of a
+/// `HashMap<(Name, Box<[u8]>), Name>` (48-byte slots at a load factor down to 7/16, and a
+/// second copy of every id).
 #[derive(Debug, Clone, Default)]
 pub(crate) struct ResolvedMappings {
     statuses: HashMap<Name, StatusRules>,
-    users: HashMap<(Name, Box<[u8]>), Name>,
+    /// The distinct integrations of the user rows.
+    user_integrations: Vec<Name>,
+    users: Vec<User>,
+    /// Indexes into `users`, by `(integration, external id)` hashed with `hasher`.
+    user_index: HashTable<u32>,
+    hasher: foldhash::fast::RandomState,
 }
 
 impl ResolvedMappings {
@@ -230,26 +254,64 @@ impl ResolvedMappings {
                 );
         }
         for (row, mapping) in users.iter().enumerate() {
-            let key = (
-                mapping.integration.clone(),
-                Box::from(mapping.external_id.trim().as_bytes()),
-            );
-            match resolved.users.get(&key) {
-                Some(employee) if *employee != mapping.employee => {
+            let external_id = mapping.external_id.trim();
+            match resolved.user(&mapping.integration, external_id.as_bytes()) {
+                Some(user) if user.employee != mapping.employee => {
                     errors.push(MappingError::ConflictingUser {
                         row,
                         integration: mapping.integration.to_string(),
                         external_id: mapping.external_id.clone(),
-                        employee: employee.to_string(),
+                        employee: user.employee.to_string(),
                     })
                 }
                 Some(_) => {}
-                None => {
-                    resolved.users.insert(key, mapping.employee.clone());
-                }
+                None => resolved.add_user(&mapping.integration, external_id, &mapping.employee),
             }
         }
+        resolved.users.shrink_to_fit();
         (resolved, errors)
+    }
+
+    fn add_user(&mut self, integration: &Name, external_id: &str, employee: &Name) {
+        let slot = match self.user_integrations.iter().position(|i| i == integration) {
+            Some(slot) => slot,
+            None => {
+                self.user_integrations.push(integration.clone());
+                self.user_integrations.len() - 1
+            }
+        };
+        let index = self.users.len() as u32;
+        self.users.push(User {
+            integration: slot as u32,
+            external_id: external_id.into(),
+            employee: employee.clone(),
+        });
+        let (users, integrations, hasher) = (&self.users, &self.user_integrations, &self.hasher);
+        let hash = hasher.hash_one((&**integration, external_id.as_bytes()));
+        self.user_index.insert_unique(hash, index, |&u| {
+            let user = &users[u as usize];
+            let integration = &*integrations[user.integration as usize];
+            hasher.hash_one((integration, user.external_id.as_bytes()))
+        });
+    }
+
+    /// The user row of `(integration, external_id)`.
+    pub(crate) fn user(&self, integration: &str, external_id: &[u8]) -> Option<&User> {
+        let hash = self.hasher.hash_one((integration, external_id));
+        let index = self.user_index.find(hash, |&u| {
+            let user = &self.users[u as usize];
+            user.external_id.as_bytes() == external_id
+                && *self.user_integrations[user.integration as usize] == *integration
+        })?;
+        Some(&self.users[*index as usize])
+    }
+
+    /// Replaces the employee name of every row with `shared(name)` (the employee's own id,
+    /// so that the name is held once), in row order.
+    pub(crate) fn share_employees(&mut self, mut shared: impl FnMut(&Name) -> Name) {
+        for user in &mut self.users {
+            user.employee = shared(&user.employee);
+        }
     }
 
     pub(crate) fn statuses(&self, integration: &str) -> Option<&StatusRules> {
@@ -257,15 +319,18 @@ impl ResolvedMappings {
     }
 
     pub(crate) fn employee(&self, integration: &Name, external_id: &[u8]) -> Option<&Name> {
-        self.users
-            .get(&(integration.clone(), Box::from(external_id)))
+        Some(&self.user(integration, external_id)?.employee)
     }
 
-    /// Every mapped `(integration, external id, employee)`.
+    /// Every mapped `(integration, external id, employee)`, in row order.
     pub(crate) fn users(&self) -> impl Iterator<Item = (&Name, &[u8], &Name)> {
-        self.users
-            .iter()
-            .map(|((integration, id), employee)| (integration, &**id, employee))
+        self.users.iter().map(|user| {
+            (
+                &self.user_integrations[user.integration as usize],
+                user.external_id.as_bytes(),
+                &user.employee,
+            )
+        })
     }
 }
 

@@ -30,11 +30,12 @@ pub(crate) struct Scheduled {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Overlap(pub(crate) (Millis, Millis), pub(crate) (Millis, Millis));
 
+/// One per employee: a boxed slice (no spare capacity, 16 bytes) and a 32-bit cursor.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Schedule {
-    segments: Vec<Segment>,
+    segments: Box<[Segment]>,
     /// The first segment that ends after the last instant asked about.
-    cursor: usize,
+    cursor: u32,
 }
 
 impl Schedule {
@@ -65,20 +66,24 @@ impl Schedule {
             }
         }
         Ok(Schedule {
-            segments,
+            segments: segments.into_boxed_slice(),
             cursor: 0,
         })
     }
 
     /// Moves the cursor to `t`: afterwards `segments[cursor]` is the first that ends after `t`.
     fn seek(&mut self, t: Millis) -> usize {
-        while self.cursor < self.segments.len() && self.segments[self.cursor].end <= t {
-            self.cursor += 1;
+        let mut cursor = self.cursor as usize;
+        while cursor < self.segments.len() && self.segments[cursor].end <= t {
+            cursor += 1;
         }
-        while self.cursor > 0 && self.segments[self.cursor - 1].end > t {
-            self.cursor -= 1;
+        while cursor > 0 && self.segments[cursor - 1].end > t {
+            cursor -= 1;
         }
-        self.cursor
+        // The cursor is only where the next seek starts: saturating keeps it valid (a year
+        // of 15-minute segments is 35,040, far from the limit).
+        self.cursor = u32::try_from(cursor).unwrap_or(u32::MAX);
+        cursor
     }
 
     fn containing(&mut self, t: Millis) -> Option<usize> {
