@@ -1,0 +1,304 @@
+//! Live heap bytes per agent at 1,000,000 agents of what the engine keeps per agent, counted
+//! by the allocator (every byte asked for and not yet freed; the allocator's own rounding and
+//! bookkeeping are not included). Printed once; there is nothing to time.
+//!
+//! Every agent has an 8-digit id (`10000000` + n) on one integration and is employee
+//! `E0000000` + n (8 bytes). The parts:
+//! - **state table**: `rta_state::StateTable` sized for 1M agents, every agent observed once
+//!   (`AVAIL`), as `benches/state.rs` measures it;
+//! - **evaluator**: `rta_adherence::Evaluator` with 1M employees, one user mapping each, the
+//!   worked example's 7 activity mappings, one schedule segment each (Phone 08:00-18:00),
+//!   "cms" up, every agent observed once at 07:30 (`OTHER`, logged in before the shift), then
+//!   `advance` to 09:00: each employee has been judged at 07:00, 07:30 and 08:00 and its
+//!   figures tracker has opened its day and its intervals. The configuration is dropped
+//!   before counting: what is left is what the evaluator keeps (names it shares with the
+//!   configuration included, as it holds them);
+//! - **schedule segments** apart: a day scheduled in 15-minute pieces is about 34 segments per
+//!   employee, and a week's schedule several times that. That is schedule data, proportional
+//!   to what the planners sent, not per-agent state, so it is reported per segment (the
+//!   difference between 35 and 1 segments per employee, at 20,000 employees) and the one
+//!   segment of the 1M run is taken out of the evaluator's per-agent figure;
+//! - **Avaya assembler**: `rta_avaya::Assembler` (`agent` layout) after one completed batch of
+//!   1M rows (its `max_agents` is 1M by default: one integration holds them all);
+//! - **CIC session**: `rta_cic::Session` (line dialect) after a 1M-user snapshot
+//!   (`SNAPSHOT|BEGIN`, a `STATUS` per user with a 4-character station, `SNAPSHOT|END`).
+//!
+//! An agent is on one feed, so the total per agent is table + evaluator + the assembler or the
+//! session; both totals are printed. Results: `benches/RESULTS.md`.
+//!
+//! ```sh
+//! cargo bench --bench memory        # about 1 min after the build; about 3 GB at the peak
+//! ```
+
+use criterion::{Criterion, criterion_group};
+use rta_adherence::{
+    Activity, ActivityMapping, Config, Employee, Evaluator, Limits, Mappings, Rules, ScheduleRow,
+    UserMapping,
+};
+use rta_avaya::{Assembler, AssemblerConfig, Layout};
+use rta_cic::{Dialect, Session, SessionConfig, Vocabulary};
+use rta_model::{
+    Direction, FeedHealth, IntegrationId, Name, Observation, Phase, Status, Timestamp,
+};
+use rta_state::StateTable;
+use std::alloc::{GlobalAlloc, Layout as AllocLayout, System};
+use std::borrow::Cow;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+struct Counting;
+static LIVE: AtomicUsize = AtomicUsize::new(0);
+
+// SAFETY: forwards every call to the system allocator unchanged; it only keeps a count of live
+// bytes, which touches no allocated memory.
+#[allow(unsafe_code)]
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: AllocLayout) -> *mut u8 {
+        LIVE.fetch_add(layout.size(), Ordering::Relaxed);
+        // SAFETY: the caller's contract, passed on.
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: AllocLayout) {
+        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
+        // SAFETY: `ptr` came from `System.alloc` with this layout.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: Counting = Counting;
+
+const AGENTS: usize = 1_000_000;
+/// Employees of the per-segment measurement.
+const SEGMENT_EMPLOYEES: usize = 20_000;
+/// Segments per employee of the per-segment measurement (about a day in 15-minute pieces).
+const SEGMENTS: usize = 35;
+const CMS: IntegrationId = IntegrationId(0);
+/// 2026-11-23T00:00:00Z, in milliseconds since the epoch.
+const DAY: i64 = 1_795_392_000_000;
+
+/// `hours:minutes` on [`DAY`], UTC.
+fn at(hours: i64, minutes: i64) -> Timestamp {
+    Timestamp::from_millisecond(DAY + (hours * 60 + minutes) * 60_000).expect("in range")
+}
+
+fn agent_id(n: usize) -> String {
+    format!("{}", 10_000_000 + n)
+}
+
+fn employee_id(n: usize) -> Name {
+    format!("E{n:07}").into()
+}
+
+/// Live bytes allocated by `build` and still held by what it returns, per `per`, and what it
+/// returned (dropped by the caller, after the count).
+fn live_bytes_of<T>(per: usize, build: impl FnOnce() -> T) -> (f64, T) {
+    let before = LIVE.load(Ordering::Relaxed);
+    let kept = build();
+    let bytes = LIVE.load(Ordering::Relaxed) - before;
+    (bytes as f64 / per as f64, kept)
+}
+
+fn state_table() -> StateTable {
+    let table = StateTable::new(AGENTS);
+    let integration = table.add_integration();
+    let time = at(7, 30);
+    for n in 0..AGENTS {
+        let id = agent_id(n);
+        let observation = Observation {
+            integration,
+            external_id: Cow::Borrowed(id.as_bytes()),
+            phase: Phase::Available,
+            direction: Direction::None,
+            status: Status::new("AVAIL"),
+            time,
+            received: time,
+        };
+        table.observe(&observation).expect("room for every agent");
+    }
+    table
+}
+
+/// The configuration of `benches/adherence.rs`: each employee one agent of "cms", the worked
+/// example's activities and mappings, `segments` Phone segments of 15 minutes each from 08:00
+/// (the last one running to 18:00 when there is a single one).
+fn adherence_config(employees: usize, segments: usize) -> Config {
+    let (cms, phone): (Name, Name) = ("cms".into(), "Phone".into());
+    let mapping = |status: &str, reason: &str, activity: &str| ActivityMapping {
+        integration: cms.clone(),
+        status: status.into(),
+        reason: reason.parse().expect("a reason"),
+        detail: None,
+        activity: activity.into(),
+    };
+    let ids: Vec<Name> = (0..employees).map(employee_id).collect();
+    let segment = |k: usize| match segments {
+        1 => (at(8, 0), at(18, 0)),
+        _ => (at(8, 15 * k as i64), at(8, 15 * (k as i64 + 1))),
+    };
+    Config {
+        rules: Rules {
+            activities: vec![
+                Activity::new("Phone").productive(),
+                Activity::new("Break"),
+                Activity::new("Away"),
+            ],
+            ..Rules::default()
+        },
+        employees: ids
+            .iter()
+            .map(|id| Employee {
+                id: id.clone(),
+                team: None,
+                time_zone: None,
+            })
+            .collect(),
+        mappings: Mappings {
+            users: ids
+                .iter()
+                .enumerate()
+                .map(|(n, id)| UserMapping {
+                    integration: cms.clone(),
+                    external_id: agent_id(n),
+                    employee: id.clone(),
+                })
+                .collect(),
+            activities: ["AVAIL", "ACD*", "ACW*", "RING*", "OTHER"]
+                .into_iter()
+                .map(|code| mapping(code, "", "Phone"))
+                .chain([mapping("AUX", "2", "Break"), mapping("AUX", "", "Away")])
+                .collect(),
+        },
+        schedules: ids
+            .iter()
+            .flat_map(|id| {
+                (0..segments).map(|k| {
+                    let (start, end) = segment(k);
+                    ScheduleRow {
+                        employee: id.clone(),
+                        start,
+                        end,
+                        activity: phone.clone(),
+                    }
+                })
+            })
+            .collect(),
+    }
+}
+
+/// An evaluator of `employees` employees with `segments` segments each, started at 07:00,
+/// every agent logged in at 07:30 and the clock advanced to 09:00 (see the module docs).
+fn evaluator(employees: usize, segments: usize) -> Evaluator {
+    let config = adherence_config(employees, segments);
+    let mut evaluator =
+        Evaluator::new(&config, Limits::default(), at(7, 0)).expect("a valid configuration");
+    drop(config);
+    evaluator.add_integration(CMS, "cms").expect("a new id");
+    let _ = evaluator.set_health(CMS, FeedHealth::Up, at(7, 0)).count();
+    let _ = evaluator.advance(at(7, 0)).count();
+    let login = at(7, 30);
+    for n in 0..employees {
+        let id = agent_id(n);
+        let observation = Observation {
+            integration: CMS,
+            external_id: Cow::Borrowed(id.as_bytes()),
+            phase: Phase::Other,
+            direction: Direction::None,
+            status: Status::new("OTHER"),
+            time: login,
+            received: login,
+        };
+        let _ = evaluator.observe(&observation, login).count();
+    }
+    let _ = evaluator.advance(at(9, 0)).count();
+    // The next call gives back the room the 08:00 burst (an event per employee) took in the
+    // event buffer: what is counted is what the evaluator holds between bursts.
+    let _ = evaluator.advance(at(9, 1)).count();
+    evaluator
+}
+
+/// An Avaya assembler after one completed batch listing every agent.
+fn assembler() -> Assembler {
+    let mut assembler = Assembler::new(AssemblerConfig::new(CMS), Layout::agent());
+    let now = at(7, 30);
+    let mut changes = 0usize;
+    let mut sink = |_: rta_avaya::Output<'_>| changes += 1;
+    let mut push = |line: &str| {
+        assembler
+            .push_line(line.as_bytes(), now, &mut sink)
+            .expect("a valid line");
+    };
+    push("F0|2026-11-23 07:30:00");
+    for n in 0..AGENTS {
+        push(&format!("F1|1|{}|51002|AVAIL||101|2:17|0|0", agent_id(n)));
+    }
+    push("F3|END_OF_RECORDS");
+    assert!(changes >= AGENTS, "every agent is new");
+    assert_eq!(assembler.agent_count(), AGENTS);
+    assembler
+}
+
+/// A CIC session (line dialect) after a snapshot listing every user.
+fn cic_session() -> (Session, Vocabulary) {
+    let mut session = Session::new(SessionConfig::new(CMS, Dialect::Line));
+    let mut vocabulary = Vocabulary::new();
+    let now = at(7, 30);
+    let mut statuses = 0usize;
+    let mut push = |line: &str| {
+        session
+            .push_line(line.as_bytes(), now, &mut vocabulary, &mut |output| {
+                if matches!(output, rta_cic::Output::Status(_)) {
+                    statuses += 1;
+                }
+            })
+            .expect("a valid line");
+    };
+    push("SNAPSHOT|BEGIN|2026-11-23 07:30:00");
+    for n in 0..AGENTS {
+        push(&format!(
+            "STATUS|2026-11-23 07:29:00|{}|Available|Available|AVAILABLE|1|1|0|0|0|7001",
+            agent_id(n)
+        ));
+    }
+    push("SNAPSHOT|END|2026-11-23 07:30:00");
+    assert_eq!(statuses, AGENTS);
+    assert_eq!(session.user_count(), AGENTS);
+    (session, vocabulary)
+}
+
+/// Prints the live heap bytes per agent of each part at 1M agents, and the totals.
+fn memory_per_agent(_: &mut Criterion) {
+    let (table, kept) = live_bytes_of(AGENTS, state_table);
+    drop(kept);
+    let (one_segment, kept) = live_bytes_of(SEGMENT_EMPLOYEES, || evaluator(SEGMENT_EMPLOYEES, 1));
+    drop(kept);
+    let (many_segments, kept) =
+        live_bytes_of(SEGMENT_EMPLOYEES, || evaluator(SEGMENT_EMPLOYEES, SEGMENTS));
+    drop(kept);
+    let segment = (many_segments - one_segment) / (SEGMENTS - 1) as f64;
+    let (evaluator_with_segment, kept) = live_bytes_of(AGENTS, || evaluator(AGENTS, 1));
+    drop(kept);
+    let evaluator = evaluator_with_segment - segment;
+    let (assembler, kept) = live_bytes_of(AGENTS, assembler);
+    drop(kept);
+    let (session, kept) = live_bytes_of(AGENTS, cic_session);
+    drop(kept);
+    println!("memory at {AGENTS} agents, live heap bytes per agent (8-byte ids):");
+    println!("  state table          {table:7.1}");
+    println!(
+        "  adherence evaluator  {evaluator:7.1}  (without its schedule; {evaluator_with_segment:.1} with 1 segment)"
+    );
+    println!("  schedule segment     {segment:7.1}  per segment (~34 a day in 15-minute pieces)");
+    println!("  avaya assembler      {assembler:7.1}");
+    println!("  cic session          {session:7.1}");
+    println!(
+        "  total, avaya agent   {:7.1}  (table + evaluator + assembler)",
+        table + evaluator + assembler
+    );
+    println!(
+        "  total, cic agent     {:7.1}  (table + evaluator + session)",
+        table + evaluator + session
+    );
+}
+
+criterion_group!(benches, memory_per_agent);
+criterion::criterion_main!(benches);
