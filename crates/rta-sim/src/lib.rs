@@ -16,6 +16,9 @@
 //! - [`load`]: a load generator and measuring client driving a running engine over loopback
 //!   (Avaya CMSs, CIC servers, Odigo notifications, MessagePack and SSE subscribers with an
 //!   HDR latency histogram), for the end-to-end benchmark and `rta-sim load`.
+//! - [`roster`]: a generated site for the simulated agents: employees, teams, user and
+//!   activity mappings of the three sources, and schedules for today (per activity, or cut
+//!   every 15 minutes), as an [`rta_adherence::Config`]: the demo's and the load's.
 //! - [`logs`]: the engine's `tracing` output captured as text, for tests that check that no
 //!   secret is logged.
 //!
@@ -27,3 +30,4 @@ pub mod cic;
 pub mod load;
 pub mod logs;
 pub mod odigo;
+pub mod roster;

@@ -73,7 +73,14 @@ impl SnapshotSource for EmptySource {
 }
 
 /// Default queue capacity of a subscription ([`SubscribeOptions::capacity`]).
-pub const DEFAULT_CAPACITY: usize = 1024;
+///
+/// Sized for bursts, not for the average rate: the first snapshot of a large CMS makes one
+/// `agent_status` event per agent within milliseconds, and a consumer that is fast on average
+/// must not be lagged (and resynchronised with a full snapshot, more work again) by it. At
+/// 1,024, every consumer of the end-to-end benchmark lagged at the first snapshot of 25,000
+/// agents. An async queue allocates as it fills; a sync one holds its slots from the start
+/// (about 3 MB at this size).
+pub const DEFAULT_CAPACITY: usize = 65_536;
 /// Default number of recent events the ring holds ([`BusBuilder::ring_capacity`]).
 pub const DEFAULT_RING_CAPACITY: usize = 65_536;
 

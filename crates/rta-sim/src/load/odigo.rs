@@ -129,7 +129,11 @@ impl OdigoAgents {
         }
     }
 
-    /// The requests of the next `span` of simulated time, dealt over the connections in turn.
+    /// The requests of the next `span` of simulated time, each agent's on one connection
+    /// (`agent % connections`): an agent's notifications then arrive in the order they were
+    /// made. Dealt over the connections in turn, two of an agent's could overtake each other
+    /// on the way, and the engine rightly drops the older one that arrives second (an
+    /// out-of-order status), which the expected count would not know.
     pub(crate) fn next_run(
         &mut self,
         span: Duration,
@@ -162,7 +166,7 @@ impl OdigoAgents {
                 let _ = write!(body, r#","pause":{{"code":"{code}","label":"{label}"}}"#);
             }
             body.push(b'}');
-            let builder = &mut builders[(n % self.connections as u64) as usize];
+            let builder = &mut builders[agent % self.connections];
             let _ = write!(
                 builder.out,
                 "POST {} HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",

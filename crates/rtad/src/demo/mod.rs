@@ -7,7 +7,7 @@
 //! One process holds everything, on loopback:
 //! - the engine ([`Engine::builder`]) with an embedded configuration: three integrations,
 //!   `cms` (Avaya CMS), `cic` (CIC) and `odigo` (Odigo, with pause details), and the
-//!   adherence configuration of a generated site ([`roster`]): one employee per agent
+//!   adherence configuration of a generated site ([`rta_sim::roster`]): one employee per agent
 //!   (`E001`...) in teams of ten, user mappings from the simulators' own agent ids, activity
 //!   mappings of each source's statuses, and a shift for today laid around the start;
 //! - the simulators of `rta-sim` feeding it in real time ([`sources`]): `rta-sim` is a
@@ -24,22 +24,26 @@
 //! what it emitted to its subscribers), then the SSE server, and prints one final line.
 //! Logs go to standard error as for every command (`RUST_LOG=warn` keeps a terminal quiet).
 
-mod roster;
 mod sources;
 mod summary;
 
 use jiff::Timestamp;
-use roster::Roster;
 use rta_engine::engine::Engine;
 use rta_engine::odigo::ReceiverConfig;
 use rta_engine::sinks::SseServer;
 use rta_engine::{EventKind, Filter, SubscribeOptions};
+use rta_sim::roster::{Roster, Segments};
 use sources::Sources;
 use std::io::{IsTerminal as _, Write as _};
 use std::net::SocketAddr;
 use std::time::Duration;
 use summary::{Header, Log, Reading};
 use tokio::time::{Instant, MissedTickBehavior};
+
+/// The integration names, as the roster's mappings and the summary name them.
+const CMS: &str = "cms";
+const CIC: &str = "cic";
+const ODIGO: &str = "odigo";
 
 /// How often the summary is redrawn.
 const REDRAW: Duration = Duration::from_secs(1);
@@ -77,7 +81,7 @@ async fn demo(args: DemoArgs) -> anyhow::Result<()> {
     let started = Instant::now();
     let now = Timestamp::now();
     let sources = Sources::start(agents, args.seed, now).await?;
-    let roster = Roster::generate(&sources.agents(), now);
+    let roster = Roster::generate(&sources.agents(), now, Segments::PerActivity);
     let mut engine = Engine::builder()
         .adherence(roster.config.clone())
         .odigo_receiver(ReceiverConfig::new("127.0.0.1:0".parse()?));

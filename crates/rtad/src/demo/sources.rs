@@ -14,7 +14,7 @@
 //! log in during the first second: their notifications of the minute before the start are
 //! sent at once), and is seeded by `--seed`.
 
-use super::roster::{Agents, CIC, CMS, ODIGO};
+use super::{CIC, CMS, ODIGO};
 use anyhow::Context;
 use jiff::{SignedDuration, Timestamp};
 use rta_cic::Dialect;
@@ -31,6 +31,7 @@ use rta_sim::odigo::{
     Body, Notifier, NotifierConfig, OdigoSim, OdigoSimConfig, WebService, WebServiceConfig,
     WebServiceHandle,
 };
+use rta_sim::roster::Agents;
 use std::time::Duration;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
@@ -126,17 +127,19 @@ impl Sources {
 
     /// Every simulated agent's id, as its feed writes it.
     pub(super) fn agents(&self) -> Agents {
+        let cms = self
+            .avaya
+            .agents()
+            .iter()
+            .map(|agent| String::from_utf8_lossy(&agent.logid).into_owned())
+            .collect();
+        let cic = self
+            .cic
+            .with_sim(|sim| sim.users().iter().map(|u| u.user_id.to_string()).collect());
         Agents {
-            cms: self
-                .avaya
-                .agents()
-                .iter()
-                .map(|agent| String::from_utf8_lossy(&agent.logid).into_owned())
-                .collect(),
-            cic: self
-                .cic
-                .with_sim(|sim| sim.users().iter().map(|u| u.user_id.to_string()).collect()),
-            odigo: self.odigo.config().logins.clone(),
+            avaya: vec![(CMS.to_owned(), cms)],
+            cic: vec![(CIC.to_owned(), cic)],
+            odigo: vec![(ODIGO.to_owned(), self.odigo.config().logins.clone())],
         }
     }
 

@@ -8,7 +8,7 @@
 //! the alarms raised, statuses and agents nobody mapped. That subscription asks for those
 //! kinds only, which are few, so it never lags behind the agents' traffic.
 
-use super::roster::{CIC, CMS, ODIGO};
+use super::{CIC, CMS, ODIGO};
 use jiff::Timestamp;
 use rta_engine::Delivery;
 use rta_engine::engine::Engine;
