@@ -15,14 +15,16 @@
 //!   line scan of Avaya traffic.
 //!
 //! Benchmarks (criterion, `Throughput` set, so the report is per observation or per byte):
-//! - `end_to_end/flood/<contender>`: one iteration = one refresh of simulated time (every
-//!   Avaya agent once, and the CIC and Odigo traffic of 3 s) sent as fast as the contender
-//!   reads it; the time is the load's wall time, from the first byte sent to the last
-//!   `agent_status` event received by the last subscriber.
+//! - `end_to_end/flood_mixed/<contender>`: one iteration = one refresh of simulated time
+//!   (every Avaya agent once, 2.5 % of them changed, and the CIC and Odigo changes of 3 s:
+//!   5,000 and 2,000 a second) sent as fast as the contender reads it; the time is the load's
+//!   wall time, from the first byte sent to the last `agent_status` event received by the
+//!   last subscriber.
+//! - `end_to_end/flood_snapshots/<contender>`: the same with the Avaya snapshots alone.
 //! - `end_to_end/physical/loopback_copy`, `end_to_end/physical/memchr_lines`.
 //!
-//! After the criterion groups, a summary is printed (`end_to_end summary`): per contender the
-//! observations/s and events/s sustained in flood, the CPU time of the contender's own
+//! After the criterion groups, a summary is printed (`end_to_end summary`): per contender and
+//! workload the observations/s and events/s sustained in flood, the CPU time of the contender's own
 //! threads per million observations, the process's resident memory, and the end-to-end
 //! latency (input record read -> subscriber receives its event: the event's `received` time
 //! against the subscriber's clock, HDR histogram) of a real-time run at about 100,000
@@ -43,7 +45,7 @@ use rta_engine::engine::{
     AvayaSettings, CicSettings, Engine, IntegrationSettings, OdigoSettings, Source,
 };
 use rta_engine::odigo::ReceiverConfig;
-use rta_engine::sinks::{MsgpackServer, SseServer};
+use rta_engine::sinks::{MsgpackServer, ServerConfig, SseServer};
 use rta_model::Zone;
 use rta_naive::{NaiveAvaya, NaiveCic, NaiveConfig, NaiveEngine, NaiveOdigo};
 use rta_odigo::Token;
@@ -64,6 +66,11 @@ const REFRESH: Duration = Duration::from_secs(3);
 const LATENCY_REFRESH: Duration = Duration::from_secs(1);
 /// Refreshes of the latency run, after one run of warm-up.
 const LATENCY_REFRESHES: u32 = 10;
+/// Queue capacity of each sink consumer: room for the first snapshot of the site (every
+/// agent new at once: an `agent_status` and an `adherence` event each), which a consumer of
+/// the default capacity could not absorb before it drains (it would be lagged and sent a
+/// snapshot, the run's counts no longer exact).
+const SINK_CAPACITY: usize = 262_144;
 /// Bytes per iteration of the loopback copy.
 const LOOPBACK_BYTES: u64 = 256 << 20;
 
@@ -216,10 +223,14 @@ impl Running {
                 }
                 let (engine, msgpack, sse, targets) = runtime.block_on(async {
                     let engine = builder.start().await.expect("the engine starts");
-                    let msgpack = MsgpackServer::start(any_port, engine.bus().clone())
+                    let sinks = ServerConfig {
+                        capacity: SINK_CAPACITY,
+                        ..ServerConfig::new(any_port)
+                    };
+                    let msgpack = MsgpackServer::start_with(sinks.clone(), engine.bus().clone())
                         .await
                         .expect("the MessagePack sink");
-                    let sse = SseServer::start(any_port, engine.bus().clone())
+                    let sse = SseServer::start_with(sinks, engine.bus().clone())
                         .await
                         .expect("the SSE sink");
                     let mut avaya = Vec::new();
@@ -363,7 +374,7 @@ fn run(runtime: &tokio::runtime::Runtime, load: &mut Load, targets: &Targets) ->
 
 fn end_to_end(criterion: &mut Criterion) {
     let scale = Scale::from_env();
-    let mut summary: Vec<(Contender, Figures)> = Vec::new();
+    let mut summary: Vec<Row> = Vec::new();
     let mut group = criterion.benchmark_group("end_to_end");
     group
         .sampling_mode(SamplingMode::Flat)
@@ -376,48 +387,113 @@ fn end_to_end(criterion: &mut Criterion) {
     physical::memchr_lines(&mut group, &avaya_text);
 
     for contender in Scale::contenders() {
-        let runtime = load_runtime();
-        let now = Timestamp::now();
-        let mut load = runtime
-            .block_on(Load::prepare(scale.load(Pace::Flood, REFRESH, 1), now))
-            .expect("the load");
-        let (running, targets) = Running::start(
-            contender,
-            load.config(),
-            load.plan(),
-            &load.cic_addresses(),
-            now,
-        );
-        // The first run brings every agent in (snapshots); the second sets the throughput.
-        run(&runtime, &mut load, &targets);
-        let typical = run(&runtime, &mut load, &targets);
-        group.throughput(Throughput::Elements(typical.observations.total));
-        let mut figures = Figures::default();
-        let cpu_before = process::thread_cpu(contender.threads());
-        group.bench_function(format!("flood/{}", contender.name()), |bench| {
-            bench.iter_custom(|iterations| {
-                let mut wall = Duration::ZERO;
-                for _ in 0..iterations {
-                    let report = run(&runtime, &mut load, &targets);
-                    wall += report.wall;
-                    figures.observations += report.observations.total;
-                    figures.events += report.events_delivered;
-                    figures.wall += report.wall;
-                }
-                wall
+        for workload in [Workload::Mixed, Workload::Snapshots] {
+            let config = workload.config(scale.load(Pace::Flood, REFRESH, 1));
+            let figures = flood(&mut group, contender, workload, config);
+            summary.push(Row {
+                contender,
+                what: workload.name(),
+                figures,
             });
+        }
+        let runtime = load_runtime();
+        summary.push(Row {
+            contender,
+            what: "latency",
+            figures: Figures {
+                latency: Some(latency_run(&runtime, contender, scale)),
+                ..Figures::default()
+            },
         });
-        figures.cpu = process::thread_cpu(contender.threads()) - cpu_before;
-        figures.resident = process::resident_bytes().0;
-        running.shutdown();
-        drop(load);
-
-        figures.latency = Some(latency_run(&runtime, contender, scale));
-        summary.push((contender, figures));
     }
     group.finish();
     let loopback = physical::loopback_seconds(LOOPBACK_BYTES);
     print_summary(&summary, loopback);
+}
+
+/// What a flood run holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Workload {
+    /// The site: Avaya snapshots, CIC and Odigo changes (about 1 record in 6 a
+    /// change, each change 2 events or so, each event sent to the 16 subscribers).
+    Mixed,
+    /// The Avaya snapshots alone: 2.5 % of the rows a change, the rest repeats, as a CMS
+    /// report is; what the pipeline does per observation when most records change nothing.
+    Snapshots,
+}
+
+impl Workload {
+    fn name(self) -> &'static str {
+        match self {
+            Workload::Mixed => "mixed",
+            Workload::Snapshots => "snapshots",
+        }
+    }
+
+    fn config(self, config: LoadConfig) -> LoadConfig {
+        match self {
+            Workload::Mixed => config,
+            Workload::Snapshots => LoadConfig {
+                cic_users: 0,
+                odigo_agents: 0,
+                ..config
+            },
+        }
+    }
+}
+
+/// `end_to_end/flood_<workload>/<contender>` on a fresh contender and load.
+fn flood(
+    group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    contender: Contender,
+    workload: Workload,
+    config: LoadConfig,
+) -> Figures {
+    let runtime = load_runtime();
+    let now = Timestamp::now();
+    let mut load = runtime
+        .block_on(Load::prepare(config, now))
+        .expect("the load");
+    let (running, targets) = Running::start(
+        contender,
+        load.config(),
+        load.plan(),
+        &load.cic_addresses(),
+        now,
+    );
+    // The first run brings every agent in (snapshots); the second sets the throughput.
+    run(&runtime, &mut load, &targets);
+    let typical = run(&runtime, &mut load, &targets);
+    group.throughput(Throughput::Elements(typical.observations.total));
+    let mut figures = Figures::default();
+    let cpu_before = process::thread_cpu(contender.threads());
+    let name = format!("flood_{}/{}", workload.name(), contender.name());
+    group.bench_function(name, |bench| {
+        bench.iter_custom(|iterations| {
+            let mut wall = Duration::ZERO;
+            for _ in 0..iterations {
+                let report = run(&runtime, &mut load, &targets);
+                wall += report.wall;
+                figures.observations += report.observations.total;
+                figures.events += report.events_delivered;
+                figures.wall += report.wall;
+            }
+            wall
+        });
+    });
+    figures.cpu = process::thread_cpu(contender.threads()) - cpu_before;
+    figures.resident = process::resident_bytes().0;
+    running.shutdown();
+    figures
+}
+
+/// One line of the summary.
+#[derive(Debug)]
+struct Row {
+    contender: Contender,
+    /// The workload, or `latency`.
+    what: &'static str,
+    figures: Figures,
 }
 
 /// A real-time run at about 100,000 observations/s ([`LATENCY_REFRESH`]) on a fresh contender, after a run of
@@ -449,48 +525,51 @@ fn avaya_traffic(agents: usize) -> Vec<u8> {
     (0..4).flat_map(|_| sim.next_batch().bytes()).collect()
 }
 
-fn print_summary(summary: &[(Contender, Figures)], loopback: Duration) {
+fn print_summary(summary: &[Row], loopback: Duration) {
     let mut out = String::new();
     let _ = writeln!(out, "\nend_to_end summary");
     let _ = writeln!(
         out,
-        "| contender | observations/s (flood) | events/s delivered | CPU per 1M observations | resident memory | latency, real time (rate, p50, p99, p99.9, max) |"
+        "| contender | run | observations/s | events/s delivered | CPU per 1M observations | resident memory | latency p50 / p99 / p99.9 / max |"
     );
-    let _ = writeln!(out, "|---|---|---|---|---|---|");
-    for (contender, figures) in summary {
-        let latency = figures.latency.as_ref().map_or(String::new(), |report| {
-            format!(
-                "{:.0} obs/s, {} us, {} us, {} us, {} us (lagged {})",
+    let _ = writeln!(out, "|---|---|---|---|---|---|---|");
+    for row in summary {
+        let figures = &row.figures;
+        let line = match &figures.latency {
+            Some(report) => format!(
+                "| {} | {} (real time) | {:.0} | {:.0} | | | {} / {} / {} / {} us (lagged {}) |",
+                row.contender.name(),
+                row.what,
                 report.observations_per_second,
+                report.events_per_second,
                 report.latency.p50_us,
                 report.latency.p99_us,
                 report.latency.p999_us,
                 report.latency.max_us,
                 report.lagged
-            )
-        });
-        let _ = writeln!(
-            out,
-            "| {} | {:.0} | {:.0} | {:.2} s | {} MiB | {latency} |",
-            contender.name(),
-            figures.observations_per_second(),
-            figures.events_per_second(),
-            figures.cpu_per_million().as_secs_f64(),
-            figures.resident >> 20,
-        );
+            ),
+            None => format!(
+                "| {} | flood {} | {:.0} | {:.0} | {:.2} s | {} MiB | |",
+                row.contender.name(),
+                row.what,
+                figures.observations_per_second(),
+                figures.events_per_second(),
+                figures.cpu_per_million().as_secs_f64(),
+                figures.resident >> 20,
+            ),
+        };
+        let _ = writeln!(out, "{line}");
     }
-    let rate = |wanted: Contender| {
-        summary
-            .iter()
-            .find(|(contender, _)| *contender == wanted)
-            .map(|(_, figures)| figures.observations_per_second())
-    };
-    if let (Some(rta), Some(naive)) = (rate(Contender::Rta), rate(Contender::Naive)) {
-        let _ = writeln!(
-            out,
-            "rta / naive (flood observations/s): {:.1}x",
-            rta / naive
-        );
+    for what in [Workload::Mixed.name(), Workload::Snapshots.name()] {
+        let rate = |wanted: Contender| {
+            summary
+                .iter()
+                .find(|row| row.contender == wanted && row.what == what)
+                .map(|row| row.figures.observations_per_second())
+        };
+        if let (Some(rta), Some(naive)) = (rate(Contender::Rta), rate(Contender::Naive)) {
+            let _ = writeln!(out, "rta / naive, flood {what}: {:.1}x", rta / naive);
+        }
     }
     let loopback_rate = LOOPBACK_BYTES as f64 / loopback.as_secs_f64();
     let _ = writeln!(
