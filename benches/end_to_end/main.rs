@@ -34,6 +34,7 @@
 //! cargo bench --bench end_to_end                      # about 5 min
 //! cargo bench --bench end_to_end -- --test            # small sizes, each once (CI-sized)
 //! E2E_AVAYA_AGENTS=20000 cargo bench --bench end_to_end   # another size
+//! E2E_CONTENDERS=rta E2E_RUNS=latency cargo bench --bench end_to_end   # one contender, one run
 //! ```
 
 mod physical;
@@ -386,8 +387,13 @@ fn end_to_end(criterion: &mut Criterion) {
     let avaya_text = avaya_traffic(scale.avaya_agents.min(25_000));
     physical::memchr_lines(&mut group, &avaya_text);
 
+    let runs = std::env::var("E2E_RUNS").unwrap_or_else(|_| "mixed,snapshots,latency".into());
+    let wanted = |name: &str| runs.split(',').any(|run| run.trim() == name);
     for contender in Scale::contenders() {
         for workload in [Workload::Mixed, Workload::Snapshots] {
+            if !wanted(workload.name()) {
+                continue;
+            }
             let config = workload.config(scale.load(Pace::Flood, REFRESH, 1));
             let figures = flood(&mut group, contender, workload, config);
             summary.push(Row {
@@ -395,6 +401,9 @@ fn end_to_end(criterion: &mut Criterion) {
                 what: workload.name(),
                 figures,
             });
+        }
+        if !wanted("latency") {
+            continue;
         }
         let runtime = load_runtime();
         summary.push(Row {

@@ -98,6 +98,7 @@ mod publisher;
 pub mod replay;
 mod shards;
 pub mod sinks;
+mod turns;
 
 pub use bus::{
     AsyncSubscription, Bus, BusBuilder, BusClosed, DEFAULT_CAPACITY, DEFAULT_RING_CAPACITY,

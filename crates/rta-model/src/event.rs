@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Event {
     pub seq: u64,
+    #[serde(serialize_with = "crate::rfc3339::serialize")]
     pub time: Timestamp,
     #[serde(flatten)]
     pub body: EventBody,
@@ -46,7 +47,9 @@ pub struct AgentStatusEvent {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub skills: Vec<u32>,
     pub activity: Option<Name>,
+    #[serde(serialize_with = "crate::rfc3339::serialize")]
     pub since: Timestamp,
+    #[serde(serialize_with = "crate::rfc3339::serialize")]
     pub received: Timestamp,
 }
 
@@ -69,6 +72,7 @@ pub struct AdherenceEvent {
     pub previous: Option<AdherenceStatus>,
     pub scheduled_activity: Option<Name>,
     pub actual_activity: Option<Name>,
+    #[serde(serialize_with = "crate::rfc3339::serialize")]
     pub since: Timestamp,
 }
 
@@ -86,6 +90,7 @@ pub enum AlarmLevel {
 pub struct AlarmEvent {
     pub employee: Name,
     pub level: AlarmLevel,
+    #[serde(serialize_with = "crate::rfc3339::serialize")]
     pub out_since: Timestamp,
     pub scheduled_activity: Option<Name>,
     pub actual_activity: Option<Name>,

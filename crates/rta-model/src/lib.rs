@@ -39,6 +39,7 @@ mod local_time;
 mod observation;
 mod phase;
 mod queue;
+mod rfc3339;
 mod status;
 mod text;
 

@@ -14,6 +14,7 @@ use crate::counters::add;
 use crate::health::Health;
 use crate::publisher::Publisher;
 use crate::shards::Shards;
+use crate::turns::Turns;
 use bytes::Bytes;
 use futures::StreamExt;
 use jiff::SignedDuration;
@@ -108,6 +109,7 @@ pub(super) async fn run(
     };
     let mut ticker = tokio::time::interval(STALE_CHECK);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut turns = Turns::default();
     loop {
         // Lines of the open connection before new connections: when CMS drops a connection
         // and reconnects at once, what it sent on the old one is read to its end first.
@@ -124,7 +126,10 @@ pub(super) async fn run(
                 }
                 None => break,
             },
-            read = next_line(&mut feed.current) => feed.read(read),
+            read = next_line(&mut feed.current) => {
+                feed.read(read);
+                turns.frame().await;
+            }
             accepted = accept(feed.listener.as_ref()) => feed.accepted(accepted),
             _ = ticker.tick() => feed.tick(),
         }

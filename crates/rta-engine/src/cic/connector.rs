@@ -13,6 +13,7 @@ use crate::counters::{add, counters};
 use crate::health::Health;
 use crate::publisher::Publisher;
 use crate::shards::Shards;
+use crate::turns::Turns;
 use futures::StreamExt;
 use rand::SeedableRng;
 use rand::rngs::SmallRng;
@@ -529,6 +530,7 @@ impl Shared {
         let mut watchdog = Watchdog::new(self.config.silence, Instant::now());
         let timer = tokio::time::sleep_until(watchdog.deadline());
         tokio::pin!(timer);
+        let mut turns = Turns::default();
         loop {
             tokio::select! {
                 biased;
@@ -539,6 +541,7 @@ impl Shared {
                     Some(Ok(frame)) => {
                         watchdog.heard(Instant::now());
                         self.decode(frame, ingest, session, health);
+                        turns.frame().await;
                     }
                 },
                 () = &mut timer => {
