@@ -1,11 +1,12 @@
 //! Event times as RFC 3339 text, written without `core::fmt` and without allocating.
 //!
-//! jiff serializes a `Timestamp` with `collect_str` through its `Display`: for JSON a pass
-//! through `core::fmt` (about 700 instructions a time, three times per `agent_status`
-//! event: a seventh of serializing it), for MessagePack a `String` allocated per time. The
-//! same printer jiff's `Display` uses ([`DateTimePrinter`], default settings, so the text is
-//! the same byte for byte) writes here into a buffer on the stack, handed to the serializer
-//! as one `&str`.
+//! jiff serializes a `Timestamp` with `collect_str` through its `Display`: a pass through
+//! `core::fmt`, and for MessagePack (`rmp_serde` collects into a `String`) an allocation per
+//! time, three per `agent_status` event. The same printer jiff's `Display` uses
+//! ([`DateTimePrinter`], default settings, so the text is the same byte for byte) writes here
+//! into a buffer on the stack, handed to the serializer as one `&str`. The printer itself
+//! stays the cost of a time (about 730 instructions, `benches/RESULTS.md`, instruction
+//! counts): a formatter of its own would be the next step.
 
 use jiff::Timestamp;
 use jiff::fmt::temporal::DateTimePrinter;
