@@ -1,8 +1,10 @@
 //! The snapshot assembler: consecutive CMS batches in, per-agent changes out.
 //!
 //! CMS re-runs the report every refresh and sends every staffed agent, so the feed is a
-//! series of snapshots. The assembler keeps each agent's last known status and, when a batch
-//! ends, emits what changed (`specs/avaya-rt-socket.md`, "Meaning"):
+//! series of snapshots. The assembler keeps each agent's last known status and emits what
+//! changed (`specs/avaya-rt-socket.md`, "Meaning"), each change as soon as it is known: as
+//! its row is read (with detailed statuses, where the rows of an agent's skills make one
+//! status, when the batch ends), the log-outs when a completed batch ends:
 //! - a row whose status differs from the agent's last one is a change ([`ChangeKind::New`] for
 //!   an agent not staffed before, else [`ChangeKind::Changed`]); an identical row is nothing;
 //! - an agent staffed before and absent from a *completed* batch (`F3` seen) is logged out;
@@ -152,7 +154,8 @@ pub struct AgentChange<'a> {
     pub status: &'a AgentStatus,
     /// When the new status began.
     pub time: Timestamp,
-    /// When the batch that told it was received.
+    /// When the row that told it was received (a log-out: the batch's trailer; with detailed
+    /// statuses: the end of the batch).
     pub received: Timestamp,
 }
 
@@ -221,6 +224,39 @@ struct AgentSlot {
     seen_in: u64,
     pending: AgentStatus,
     pending_duration: Option<u32>,
+}
+
+impl AgentSlot {
+    /// Makes the pending status current and emits the change, if it is one: dated by the
+    /// batch time and the row's duration, never before `floor` (the previous batch's time).
+    fn settle(
+        &mut self,
+        batch_time: Timestamp,
+        floor: Option<Timestamp>,
+        now: Timestamp,
+        sink: &mut impl FnMut(Output<'_>),
+    ) {
+        if self.current.as_ref() == Some(&self.pending) {
+            return;
+        }
+        let kind = match &self.current {
+            Some(status) if status.is_staffed() => ChangeKind::Changed,
+            _ => ChangeKind::New,
+        };
+        self.since = change_time(batch_time, self.pending_duration, floor);
+        match &mut self.current {
+            Some(current) => current.clone_from(&self.pending),
+            None => self.current = Some(self.pending.clone()),
+        }
+        sink(Output::Agent(AgentChange {
+            acd: self.acd,
+            logid: &self.logid,
+            kind,
+            status: self.current.as_ref().expect("just set"),
+            time: self.since,
+            received: now,
+        }));
+    }
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -346,7 +382,7 @@ impl Assembler {
             Ok(Record::Agent(row)) => {
                 self.stats.rows += 1;
                 let batch = self.current_batch(now);
-                self.apply_row(&row, batch, line)
+                self.apply_row(&row, batch, line, now, sink)
             }
             Ok(Record::Queue(row)) => {
                 self.stats.rows += 1;
@@ -468,11 +504,16 @@ impl Assembler {
         Some(index)
     }
 
+    /// Takes an agent's row into the batch. A plain status is the first row's alone, so its
+    /// change is emitted here, at once; a detailed one waits for the end of the batch (the
+    /// agent's rows of other skills may follow).
     fn apply_row(
         &mut self,
         row: &AgentRow<'_>,
         batch: OpenBatch,
         line: &[u8],
+        now: Timestamp,
+        sink: &mut impl FnMut(Output<'_>),
     ) -> Result<(), AvayaError> {
         let detailed = self.config.detailed_statuses;
         let index = match self.slot_of(row.acd, row.logid) {
@@ -515,7 +556,11 @@ impl Assembler {
             slot.seen_in = batch.number;
             slot.pending = AgentStatus::of_row(row, detailed);
             slot.pending_duration = row.duration;
-            self.touched.push(index);
+            if detailed {
+                self.touched.push(index);
+            } else {
+                slot.settle(batch.time, self.previous_batch_time, now, sink);
+            }
         }
         Ok(())
     }
@@ -548,26 +593,7 @@ impl Assembler {
             if let Some(known) = slot.current.as_ref().filter(|_| keep_skills) {
                 slot.pending.add_skills(known.skills.iter().copied());
             }
-            if slot.current.as_ref() == Some(&slot.pending) {
-                continue;
-            }
-            let kind = match &slot.current {
-                Some(status) if status.is_staffed() => ChangeKind::Changed,
-                _ => ChangeKind::New,
-            };
-            slot.since = change_time(batch.time, slot.pending_duration, floor);
-            match &mut slot.current {
-                Some(current) => current.clone_from(&slot.pending),
-                None => slot.current = Some(slot.pending.clone()),
-            }
-            sink(Output::Agent(AgentChange {
-                acd: slot.acd,
-                logid: &slot.logid,
-                kind,
-                status: slot.current.as_ref().expect("just set"),
-                time: slot.since,
-                received: now,
-            }));
+            slot.settle(batch.time, floor, now, sink);
         }
         self.touched.clear();
         if completed {
@@ -857,15 +883,72 @@ F3|END_OF_RECORDS";
         assert_eq!(bare.feed("F3\n", "2026-11-23T09:31:19Z").len(), 6);
     }
 
+    /// A plain status goes out as its row is read, received then; a detailed one (rows of
+    /// other skills may follow) and a log-out when the batch ends.
+    #[test]
+    fn changes_go_out_with_their_row_and_log_outs_with_the_trailer() {
+        let received = |detailed: bool| {
+            let mut config = AssemblerConfig::new(IntegrationId(0));
+            config.detailed_statuses = detailed;
+            let mut assembler = Assembler::new(config, Layout::agent());
+            let mut out: Vec<(String, ChangeKind, Timestamp)> = Vec::new();
+            let lines = [
+                ("F0|2026-11-23 09:31:03", "2026-11-23T09:31:04Z"),
+                ("F1|1|40101|51001|AVAIL|||:05|0|0", "2026-11-23T09:31:05Z"),
+                (
+                    "F1|1|40102|51002|ACDIN||101|2:17|0|0",
+                    "2026-11-23T09:31:06Z",
+                ),
+                ("F3|END_OF_RECORDS", "2026-11-23T09:31:07Z"),
+                ("F0|2026-11-23 09:31:18", "2026-11-23T09:31:19Z"),
+                (
+                    "F1|1|40101|51001|ACDIN||101|:03|0|0",
+                    "2026-11-23T09:31:20Z",
+                ),
+                ("F3|END_OF_RECORDS", "2026-11-23T09:31:21Z"),
+            ];
+            for (line, now) in lines {
+                let mut sink = |output: Output<'_>| {
+                    if let Output::Agent(change) = output {
+                        let logid = String::from_utf8(change.logid.to_vec()).unwrap();
+                        out.push((logid, change.kind, change.received));
+                    }
+                };
+                assembler
+                    .push_line(line.as_bytes(), ts(now), &mut sink)
+                    .unwrap();
+            }
+            out
+        };
+        assert_eq!(
+            received(false),
+            [
+                ("40101".into(), New, ts("2026-11-23T09:31:05Z")),
+                ("40102".into(), New, ts("2026-11-23T09:31:06Z")),
+                ("40101".into(), Changed, ts("2026-11-23T09:31:20Z")),
+                ("40102".into(), LoggedOut, ts("2026-11-23T09:31:21Z")),
+            ]
+        );
+        assert_eq!(
+            received(true),
+            [
+                ("40101".into(), New, ts("2026-11-23T09:31:07Z")),
+                ("40102".into(), New, ts("2026-11-23T09:31:07Z")),
+                ("40101".into(), Changed, ts("2026-11-23T09:31:21Z")),
+                ("40102".into(), LoggedOut, ts("2026-11-23T09:31:21Z")),
+            ]
+        );
+    }
+
     #[test]
     fn cut_off_batches_apply_their_rows_and_log_nobody_out() {
         let mut h = Harness::agent();
         h.feed(SPEC_BATCH, "2026-11-23T09:31:04Z");
-        // The next F0 arrives before a trailer: the cut batch's rows still count.
+        // The next F0 arrives before a trailer: the cut batch's rows still count (each
+        // change is out as its row is read), and nobody is logged out.
         let cut = "F0|2026-11-23 09:31:18\nF1|1|40101|51001|AUX|4||:05|0|0\n";
-        assert_eq!(h.feed(cut, "2026-11-23T09:31:19Z"), []);
         assert_eq!(
-            h.feed("F0|2026-11-23 09:31:33\n", "2026-11-23T09:31:34Z"),
+            h.feed(cut, "2026-11-23T09:31:19Z"),
             [seen(
                 "40101",
                 Changed,
@@ -874,10 +957,13 @@ F3|END_OF_RECORDS";
                 "2026-11-23T09:31:13Z"
             )]
         );
-        // A disconnect cuts the batch too.
-        h.feed("F1|1|40102|51002|AVAIL|||:02|0|0\n", "2026-11-23T09:31:35Z");
         assert_eq!(
-            h.disconnect("2026-11-23T09:31:36Z"),
+            h.feed("F0|2026-11-23 09:31:33\n", "2026-11-23T09:31:34Z"),
+            []
+        );
+        // A disconnect cuts the batch too.
+        assert_eq!(
+            h.feed("F1|1|40102|51002|AVAIL|||:02|0|0\n", "2026-11-23T09:31:35Z"),
             [seen(
                 "40102",
                 Changed,
@@ -886,6 +972,7 @@ F3|END_OF_RECORDS";
                 "2026-11-23T09:31:31Z"
             )]
         );
+        assert_eq!(h.disconnect("2026-11-23T09:31:36Z"), []);
         assert_eq!(h.assembler.stats().batches_cut_off, 2);
         assert_eq!(h.assembler.stats().batches_completed, 1);
         for logid in ["40103", "40104", "40105", "40106"] {

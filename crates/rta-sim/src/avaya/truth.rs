@@ -18,7 +18,8 @@
 //!   list, at the batch time.
 //!
 //! Changes come in groups, one per batch end, sorted by agent key: a receiver emits the
-//! changes of one batch together, in an order the spec leaves open.
+//! changes of one batch by its end (as each row is read, or at the end), in an order the
+//! spec leaves open.
 
 use bytes::Bytes;
 use jiff::civil::DateTime;
@@ -435,12 +436,16 @@ impl OpenBatch {
 }
 
 /// The receiving side of a comparison with [`GroundTruth`]: an assembler, and what it emitted
-/// grouped the way [`GroundTruth::groups`] groups it (one group per call that ended a batch,
-/// sorted by agent key, since the spec fixes no order within a batch).
+/// grouped the way [`GroundTruth::groups`] groups it: one group per batch, everything emitted
+/// from its first line to the call that ended it (the assembler emits a plain status as its
+/// row is read, the rest at the end), sorted by agent key, since the spec fixes no order
+/// within a batch.
 #[derive(Debug)]
 pub struct Recorder {
     pub assembler: Assembler,
     pub groups: Vec<Vec<ExpectedChange>>,
+    /// What the batch in progress emitted so far.
+    open: Vec<ExpectedChange>,
 }
 
 impl Recorder {
@@ -449,16 +454,18 @@ impl Recorder {
         Recorder {
             assembler,
             groups: Vec::new(),
+            open: Vec::new(),
         }
     }
 
     /// Feeds a frame, or the connection's end (`None`), received at `now`. Rejected input is
     /// counted by the assembler (compared through its stats) and otherwise ignored.
     pub fn push(&mut self, frame: Option<Result<Bytes, FrameError>>, now: Timestamp) {
-        let mut group = Vec::new();
+        let ended_before = Self::batches_ended(self.assembler.stats());
+        let open = &mut self.open;
         let mut sink = |output: Output<'_>| {
             if let Output::Agent(change) = output {
-                group.push(ExpectedChange::from(&change));
+                open.push(ExpectedChange::from(&change));
             }
         };
         match frame {
@@ -467,10 +474,16 @@ impl Recorder {
             }
             None => self.assembler.connection_lost(now, &mut sink),
         }
-        if !group.is_empty() {
+        let ended = Self::batches_ended(self.assembler.stats()) != ended_before;
+        if ended && !self.open.is_empty() {
+            let mut group = std::mem::take(&mut self.open);
             group.sort_by(|a, b| a.key().cmp(&b.key()));
             self.groups.push(group);
         }
+    }
+
+    fn batches_ended(stats: Stats) -> u64 {
+        stats.batches_completed + stats.batches_cut_off
     }
 }
 
