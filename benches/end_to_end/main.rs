@@ -366,6 +366,28 @@ fn load_runtime() -> tokio::runtime::Runtime {
         .expect("the load's runtime")
 }
 
+/// A fresh `contender` and its load of `config`, after a first run (every agent new: the
+/// snapshots, not measured).
+fn under_load(
+    runtime: &tokio::runtime::Runtime,
+    contender: Contender,
+    config: LoadConfig,
+) -> (Load, Running, Targets) {
+    let now = Timestamp::now();
+    let mut load = runtime
+        .block_on(Load::prepare(config, now))
+        .expect("the load");
+    let (running, targets) = Running::start(
+        contender,
+        load.config(),
+        load.plan(),
+        &load.cic_addresses(),
+        now,
+    );
+    run(runtime, &mut load, &targets);
+    (load, running, targets)
+}
+
 /// Runs `load` once against `targets`; a run that is not complete fails the benchmark.
 fn run(runtime: &tokio::runtime::Runtime, load: &mut Load, targets: &Targets) -> Report {
     let report = runtime.block_on(load.run(targets)).expect("the load runs");
@@ -459,19 +481,8 @@ fn flood(
     config: LoadConfig,
 ) -> Figures {
     let runtime = load_runtime();
-    let now = Timestamp::now();
-    let mut load = runtime
-        .block_on(Load::prepare(config, now))
-        .expect("the load");
-    let (running, targets) = Running::start(
-        contender,
-        load.config(),
-        load.plan(),
-        &load.cic_addresses(),
-        now,
-    );
-    // The first run brings every agent in (snapshots); the second sets the throughput.
-    run(&runtime, &mut load, &targets);
+    let (mut load, running, targets) = under_load(&runtime, contender, config);
+    // The first run after the warm-up sets the throughput.
     let typical = run(&runtime, &mut load, &targets);
     group.throughput(Throughput::Elements(typical.observations.total));
     let mut figures = Figures::default();
@@ -505,22 +516,11 @@ struct Row {
     figures: Figures,
 }
 
-/// A real-time run at about 100,000 observations/s ([`LATENCY_REFRESH`]) on a fresh contender, after a run of
-/// warm-up (the first snapshots).
+/// A real-time run at about 100,000 observations/s ([`LATENCY_REFRESH`]) on a fresh
+/// contender, after a run of warm-up.
 fn latency_run(runtime: &tokio::runtime::Runtime, contender: Contender, scale: Scale) -> Report {
-    let now = Timestamp::now();
     let config = scale.load(Pace::RealTime, LATENCY_REFRESH, LATENCY_REFRESHES);
-    let mut load = runtime
-        .block_on(Load::prepare(config, now))
-        .expect("the load");
-    let (running, targets) = Running::start(
-        contender,
-        load.config(),
-        load.plan(),
-        &load.cic_addresses(),
-        now,
-    );
-    run(runtime, &mut load, &targets);
+    let (mut load, running, targets) = under_load(runtime, contender, config);
     let report = run(runtime, &mut load, &targets);
     running.shutdown();
     report

@@ -17,34 +17,7 @@ const CHUNK: usize = 64 * 1024;
 pub fn loopback_copy(group: &mut BenchmarkGroup<'_, WallTime>, bytes_per_iteration: u64) {
     group.throughput(Throughput::Bytes(bytes_per_iteration));
     group.bench_function("physical/loopback_copy", |bench| {
-        bench.iter_custom(|iterations| {
-            let listener = TcpListener::bind("127.0.0.1:0").expect("a loopback port");
-            let address = listener.local_addr().expect("its address");
-            let total = iterations * bytes_per_iteration;
-            let writer = std::thread::spawn(move || {
-                let mut stream = TcpStream::connect(address).expect("connect");
-                let chunk = vec![b'x'; CHUNK];
-                let mut left = total;
-                while left > 0 {
-                    let size = left.min(CHUNK as u64) as usize;
-                    stream.write_all(&chunk[..size]).expect("write");
-                    left -= size as u64;
-                }
-            });
-            let (mut stream, _) = listener.accept().expect("accept");
-            let mut buffer = vec![0u8; CHUNK];
-            let started = Instant::now();
-            let mut read = 0u64;
-            while read < total {
-                let count = stream.read(&mut buffer).expect("read");
-                assert!(count > 0, "the writer closed early");
-                read += count as u64;
-                black_box(&buffer[..count]);
-            }
-            let elapsed = started.elapsed();
-            writer.join().expect("the writer thread");
-            elapsed
-        });
+        bench.iter_custom(|iterations| loopback_seconds(iterations * bytes_per_iteration));
     });
 }
 
@@ -62,7 +35,8 @@ pub fn memchr_lines(group: &mut BenchmarkGroup<'_, WallTime>, input: &[u8]) {
     });
 }
 
-/// How long the loopback copy of `bytes` takes once (for the report's ratios).
+/// How long the loopback copy of `bytes` takes: a writer thread writes `CHUNK`-byte buffers,
+/// this thread reads them into one buffer and discards them.
 pub fn loopback_seconds(bytes: u64) -> Duration {
     let listener = TcpListener::bind("127.0.0.1:0").expect("a loopback port");
     let address = listener.local_addr().expect("its address");
