@@ -1,35 +1,48 @@
-//! Turns on the runtime's threads for the latency-bound tasks while a feed is decoded in bulk.
+//! How an adapter reads a feed in bulk: the frames already buffered in a burst, then a turn
+//! for the runtime's other tasks.
 //!
 //! The adapters decode on the same tokio worker threads as the sinks and the Odigo receiver.
-//! A CMS batch of 25,000 rows arrives at once and is decoded from the socket's buffer without
-//! the read ever waiting, so tokio's cooperative budget (one unit per read of 64 KiB) lets a
-//! batch run for about 18 ms before another task gets the thread: the events of every other
-//! source waited that long to be written (`benches/RESULTS.md`, `end_to_end`: p99 24 ms at
-//! 100,000 observations/s). An adapter now yields every [`FRAMES`] frames (about 0.2 ms of
-//! decoding), which costs a yield (a few hundred nanoseconds) per [`FRAMES`] frames.
+//! Two costs showed in `benches/RESULTS.md` (`end_to_end`):
+//! - **A `select!` per line.** The adapter's loop waits on its connection, its commands, its
+//!   timers and its cancellation; going back through it for every line polled all of them
+//!   per line. The frames the codec already holds are taken in one burst instead
+//!   ([`Burst`]), up to [`FRAMES`].
+//! - **No turn for the others.** A CMS batch of 25,000 rows arrives at once and is decoded
+//!   from the socket's buffer without the read ever waiting, so tokio's cooperative budget
+//!   (one unit per read of 64 KiB) let a batch hold a worker for about 18 ms, and every other
+//!   source's events waited that long to be written (p99 24 ms at 100,000 observations/s).
+//!   After each burst the adapter yields.
 
-/// Frames decoded between two turns given away.
-pub(crate) const FRAMES: u32 = 256;
+use futures::{FutureExt as _, Stream, StreamExt as _};
 
-/// Counts an adapter's frames and yields every [`FRAMES`].
+/// The most frames taken in one burst (about 0.2 ms of decoding).
+pub(crate) const FRAMES: usize = 256;
+
+/// The frames of a stream that are ready now, after the one the `select!` got: at most
+/// [`FRAMES`] in all, `None` as soon as reading would wait. An item that ends the stream is
+/// handed out like the others (the caller handles the end as it does after a `select!`).
 #[derive(Debug)]
-pub(crate) struct Turns {
-    left: u32,
+pub(crate) struct Burst {
+    left: usize,
 }
 
-impl Default for Turns {
-    fn default() -> Turns {
-        Turns { left: FRAMES }
+impl Burst {
+    /// A burst whose first frame was already taken.
+    pub(crate) fn after_first() -> Burst {
+        Burst { left: FRAMES - 1 }
     }
-}
 
-impl Turns {
-    /// Counts one frame; every [`FRAMES`]th gives the runtime's other tasks a turn.
-    pub(crate) async fn frame(&mut self) {
-        self.left -= 1;
+    /// The next ready item of `stream` (`Some(None)`: the stream ended), or `None`.
+    pub(crate) fn next<S: Stream + Unpin>(&mut self, stream: &mut S) -> Option<Option<S::Item>> {
         if self.left == 0 {
-            self.left = FRAMES;
-            tokio::task::yield_now().await;
+            return None;
         }
+        self.left -= 1;
+        stream.next().now_or_never()
     }
+}
+
+/// Gives the runtime's other tasks a turn (after a burst).
+pub(crate) async fn give_turn() {
+    tokio::task::yield_now().await;
 }

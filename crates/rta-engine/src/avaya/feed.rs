@@ -14,7 +14,7 @@ use crate::counters::add;
 use crate::health::Health;
 use crate::publisher::Publisher;
 use crate::shards::Shards;
-use crate::turns::Turns;
+use crate::turns::{self, Burst};
 use bytes::Bytes;
 use futures::StreamExt;
 use jiff::SignedDuration;
@@ -109,7 +109,6 @@ pub(super) async fn run(
     };
     let mut ticker = tokio::time::interval(STALE_CHECK);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    let mut turns = Turns::default();
     loop {
         // Lines of the open connection before new connections: when CMS drops a connection
         // and reconnects at once, what it sent on the old one is read to its end first.
@@ -128,7 +127,15 @@ pub(super) async fn run(
             },
             read = next_line(&mut feed.current) => {
                 feed.read(read);
-                turns.frame().await;
+                let mut burst = Burst::after_first();
+                while let Some(read) = feed
+                    .current
+                    .as_mut()
+                    .and_then(|connection| burst.next(&mut connection.frames))
+                {
+                    feed.read(read);
+                }
+                turns::give_turn().await;
             }
             accepted = accept(feed.listener.as_ref()) => feed.accepted(accepted),
             _ = ticker.tick() => feed.tick(),

@@ -13,7 +13,7 @@ use crate::counters::{add, counters};
 use crate::health::Health;
 use crate::publisher::Publisher;
 use crate::shards::Shards;
-use crate::turns::Turns;
+use crate::turns::{self, Burst};
 use futures::StreamExt;
 use rand::SeedableRng;
 use rand::rngs::SmallRng;
@@ -530,20 +530,29 @@ impl Shared {
         let mut watchdog = Watchdog::new(self.config.silence, Instant::now());
         let timer = tokio::time::sleep_until(watchdog.deadline());
         tokio::pin!(timer);
-        let mut turns = Turns::default();
         loop {
             tokio::select! {
                 biased;
                 () = self.cancel.cancelled() => return End::Shutdown,
-                frame = frames.next() => match frame {
-                    None => return End::Closed,
-                    Some(Err(error)) => return End::Error(error),
-                    Some(Ok(frame)) => {
-                        watchdog.heard(Instant::now());
-                        self.decode(frame, ingest, session, health);
-                        turns.frame().await;
+                frame = frames.next() => {
+                    let mut frame = frame;
+                    let mut burst = Burst::after_first();
+                    loop {
+                        match frame {
+                            None => return End::Closed,
+                            Some(Err(error)) => return End::Error(error),
+                            Some(Ok(frame)) => {
+                                watchdog.heard(Instant::now());
+                                self.decode(frame, ingest, session, health);
+                            }
+                        }
+                        match burst.next(&mut frames) {
+                            Some(next) => frame = next,
+                            None => break,
+                        }
                     }
-                },
+                    turns::give_turn().await;
+                }
                 () = &mut timer => {
                     if watchdog.is_silent(Instant::now()) {
                         return End::Silent;
