@@ -14,7 +14,7 @@ use crate::counters::add;
 use crate::health::Health;
 use crate::publisher::Publisher;
 use crate::shards::Shards;
-use crate::turns::{self, Burst};
+use crate::turns::Burst;
 use bytes::Bytes;
 use futures::StreamExt;
 use jiff::SignedDuration;
@@ -135,7 +135,7 @@ pub(super) async fn run(
                 {
                     feed.read(read);
                 }
-                turns::give_turn().await;
+                burst.end().await;
             }
             accepted = accept(feed.listener.as_ref()) => feed.accepted(accepted),
             _ = ticker.tick() => feed.tick(),

@@ -13,7 +13,7 @@ use crate::counters::{add, counters};
 use crate::health::Health;
 use crate::publisher::Publisher;
 use crate::shards::Shards;
-use crate::turns::{self, Burst};
+use crate::turns::Burst;
 use futures::StreamExt;
 use rand::SeedableRng;
 use rand::rngs::SmallRng;
@@ -551,7 +551,7 @@ impl Shared {
                             None => break,
                         }
                     }
-                    turns::give_turn().await;
+                    burst.end().await;
                 }
                 () = &mut timer => {
                     if watchdog.is_silent(Instant::now()) {
