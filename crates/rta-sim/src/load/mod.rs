@@ -164,6 +164,27 @@ impl Baseline {
     }
 }
 
+/// How long the first run waits before trying a refused connection again.
+const RETRY: Duration = Duration::from_millis(200);
+
+/// `attempt` until it succeeds, tried again every [`RETRY`] for up to `timeout`: the engine
+/// may still be starting (`rta-sim load` is started first, to learn its CIC ports), and a
+/// CMS or a consumer tries again the same way.
+async fn patiently<T, E, F, Fut>(timeout: Duration, mut attempt: F) -> Result<T, E>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, E>>,
+{
+    let deadline = Instant::now() + timeout;
+    loop {
+        match attempt().await {
+            Ok(done) => return Ok(done),
+            Err(error) if Instant::now() >= deadline => return Err(error),
+            Err(_) => tokio::time::sleep(RETRY).await,
+        }
+    }
+}
+
 /// How long a run waits between two looks at its subscribers when nothing woke it.
 const POLL: Duration = Duration::from_millis(50);
 
@@ -263,7 +284,7 @@ impl Load {
         let mut avaya = Vec::new();
         if config.avaya_agents > 0 {
             for &address in &targets.avaya {
-                let stream = TcpStream::connect(address)
+                let stream = patiently(config.timeout, || TcpStream::connect(address))
                     .await
                     .map_err(|source| LoadError::Connect { address, source })?;
                 let _ = stream.set_nodelay(true);
@@ -307,7 +328,10 @@ impl Load {
         let mut subscribers = Vec::new();
         for (name, sink) in sinks {
             let tally = Arc::new(Tally::new(self.epoch, self.notify.clone()));
-            let task = subscriber::subscribe(sink, tally.clone()).await?;
+            let task = patiently(config.timeout, || {
+                subscriber::subscribe(sink.clone(), tally.clone())
+            })
+            .await?;
             subscribers.push(Subscriber { name, tally, task });
         }
         for server in &self.cic_servers {
