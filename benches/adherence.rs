@@ -46,12 +46,12 @@
 
 use criterion::{BenchmarkId, Criterion, SamplingMode, Throughput, criterion_group};
 use rta_adherence::{
-    Activity, ActivityMapping, Config, Defaults, Emitted, Employee, Evaluator, Limits, Mappings,
-    OFFLINE, ReasonItem, ReasonSpec, Rules, ScheduleRow, UnscheduledWorking, UserMapping,
+    Activity, ActivityMapping, Config, Emitted, Evaluator, Limits, OFFLINE, ReasonItem, ReasonSpec,
+    ScheduleRow, UnscheduledWorking,
 };
 use rta_model::{
     AdherenceEvent, AdherenceStatus, AgentStatusEvent, Code, Direction, EventBody, FeedHealth,
-    IntegrationId, Name, Observation, Phase, Status, Timestamp, utf8_or_latin1,
+    Name, Observation, Phase, Status, Timestamp, utf8_or_latin1,
 };
 use std::borrow::Cow;
 use std::cmp::Reverse;
@@ -59,10 +59,9 @@ use std::collections::HashMap;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-const CMS: IntegrationId = IntegrationId(0);
-const SECOND: i64 = 1_000;
-/// 2026-11-23T00:00:00Z, in milliseconds since the epoch.
-const DAY: i64 = 1_795_392_000_000;
+#[path = "support/cms_site.rs"]
+mod cms_site;
+use cms_site::{CMS, DAY, SECOND, agent_id, at, config, timestamp};
 
 /// Employees (and agents) of the observe benchmark: a working set that stays in the CPU
 /// caches, and one that does not.
@@ -95,23 +94,6 @@ const CYCLE: [(Phase, &str, Option<u32>); 4] = [
 /// The status every agent logs in with, before the stream.
 const LOGIN: (Phase, &str, Option<u32>) = (Phase::Other, "OTHER", None);
 
-/// `hours:minutes:seconds` on [`DAY`], UTC, in milliseconds since the epoch.
-const fn at(hours: i64, minutes: i64, seconds: i64) -> i64 {
-    DAY + ((hours * 60 + minutes) * 60 + seconds) * SECOND
-}
-
-fn timestamp(millis: i64) -> Timestamp {
-    Timestamp::from_millisecond(millis).expect("in range")
-}
-
-fn employee_id(n: usize) -> Name {
-    format!("E{n:07}").into()
-}
-
-fn agent_id(n: usize) -> Vec<u8> {
-    format!("{}", 10_000_000 + n).into_bytes()
-}
-
 /// A status of an agent: `(phase, code, AUX reason)` at `time`, received then.
 fn observation<'i>(
     external_id: &'i [u8],
@@ -130,83 +112,6 @@ fn observation<'i>(
         },
         time,
         received: time,
-    }
-}
-
-/// The worked example's rules, alarms after `alarm_after` seconds (severe after 3 times that).
-fn rules(alarm_after: u32) -> Rules {
-    Rules {
-        activities: vec![
-            Activity::new("Phone").productive(),
-            Activity::new("Break"),
-            Activity::new("Away"),
-        ],
-        defaults: Defaults {
-            alarm_after,
-            severe_after: 3 * alarm_after,
-            ..Defaults::default()
-        },
-        ..Rules::default()
-    }
-}
-
-/// `employees` employees, employee `n` the agent `agent_id(n)` of "cms", scheduled by
-/// `segments(n)`: `(start, end, on Phone rather than Break)`.
-fn config(
-    employees: usize,
-    alarm_after: u32,
-    segments: impl Fn(usize) -> Vec<(i64, i64, bool)>,
-) -> Config {
-    let (cms, phone, brk): (Name, Name, Name) = ("cms".into(), "Phone".into(), "Break".into());
-    let mapping = |status: &str, reason: &str, activity: &str| ActivityMapping {
-        integration: cms.clone(),
-        status: status.into(),
-        reason: reason.parse().expect("a reason"),
-        detail: None,
-        activity: activity.into(),
-    };
-    let ids: Vec<Name> = (0..employees).map(employee_id).collect();
-    let schedules = ids
-        .iter()
-        .enumerate()
-        .flat_map(|(n, id)| {
-            segments(n)
-                .into_iter()
-                .map(|(start, end, on_phone)| ScheduleRow {
-                    employee: id.clone(),
-                    start: timestamp(start),
-                    end: timestamp(end),
-                    activity: if on_phone { phone.clone() } else { brk.clone() },
-                })
-        })
-        .collect();
-    Config {
-        rules: rules(alarm_after),
-        employees: ids
-            .iter()
-            .map(|id| Employee {
-                id: id.clone(),
-                team: None,
-                time_zone: None,
-            })
-            .collect(),
-        mappings: Mappings {
-            users: ids
-                .iter()
-                .enumerate()
-                .map(|(n, id)| UserMapping {
-                    integration: cms.clone(),
-                    external_id: String::from_utf8(agent_id(n)).expect("digits"),
-                    employee: id.clone(),
-                })
-                .collect(),
-            activities: ["AVAIL", "ACD*", "ACW*", "RING*", "OTHER"]
-                .into_iter()
-                .map(|code| mapping(code, "", "Phone"))
-                .chain([mapping("AUX", "2", "Break"), mapping("AUX", "", "Away")])
-                .collect(),
-        },
-        schedules,
     }
 }
 

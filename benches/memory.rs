@@ -31,79 +31,53 @@
 //! ```
 
 use criterion::{Criterion, criterion_group};
-use rta_adherence::{
-    Activity, ActivityMapping, Config, Employee, Evaluator, Limits, Mappings, Rules, ScheduleRow,
-    UserMapping,
-};
+use rta_adherence::{Config, Evaluator, Limits};
 use rta_avaya::{Assembler, AssemblerConfig, Layout};
 use rta_cic::{Dialect, Session, SessionConfig, Vocabulary};
-use rta_model::{
-    Direction, FeedHealth, IntegrationId, Name, Observation, Phase, Status, Timestamp,
-};
+use rta_model::{Direction, FeedHealth, Observation, Phase, Status, Timestamp};
 use rta_state::StateTable;
-use std::alloc::{GlobalAlloc, Layout as AllocLayout, System};
 use std::borrow::Cow;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
-struct Counting;
-static LIVE: AtomicUsize = AtomicUsize::new(0);
+#[path = "support/cms_site.rs"]
+mod cms_site;
+#[path = "support/counting.rs"]
+mod counting;
 
-// SAFETY: forwards every call to the system allocator unchanged; it only keeps a count of live
-// bytes, which touches no allocated memory.
-#[allow(unsafe_code)]
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: AllocLayout) -> *mut u8 {
-        LIVE.fetch_add(layout.size(), Ordering::Relaxed);
-        // SAFETY: the caller's contract, passed on.
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: AllocLayout) {
-        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
-        // SAFETY: `ptr` came from `System.alloc` with this layout.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-}
+use cms_site::{CMS, agent_id, at, config, timestamp};
 
-#[global_allocator]
-static ALLOCATOR: Counting = Counting;
+/// Alarms after an hour: none falls due in the measured span.
+const ALARM_AFTER: u32 = 3_600;
 
 const AGENTS: usize = 1_000_000;
 /// Employees of the per-segment measurement.
 const SEGMENT_EMPLOYEES: usize = 20_000;
 /// Segments per employee of the per-segment measurement (about a day in 15-minute pieces).
 const SEGMENTS: usize = 35;
-const CMS: IntegrationId = IntegrationId(0);
-/// 2026-11-23T00:00:00Z, in milliseconds since the epoch.
-const DAY: i64 = 1_795_392_000_000;
-
-/// `hours:minutes` on [`DAY`], UTC.
-fn at(hours: i64, minutes: i64) -> Timestamp {
-    Timestamp::from_millisecond(DAY + (hours * 60 + minutes) * 60_000).expect("in range")
+/// `hours:minutes` on the site's day, UTC.
+fn time(hours: i64, minutes: i64) -> Timestamp {
+    timestamp(at(hours, minutes, 0))
 }
 
-fn agent_id(n: usize) -> String {
-    format!("{}", 10_000_000 + n)
-}
-
-fn employee_id(n: usize) -> Name {
-    format!("E{n:07}").into()
+/// Agent `n`'s id as text.
+fn agent_text(n: usize) -> String {
+    String::from_utf8(agent_id(n)).expect("digits")
 }
 
 /// Live bytes allocated by `build` and still held by what it returns, per `per`, and what it
 /// returned (dropped by the caller, after the count).
 fn live_bytes_of<T>(per: usize, build: impl FnOnce() -> T) -> (f64, T) {
-    let before = LIVE.load(Ordering::Relaxed);
+    let before = counting::live_bytes();
     let kept = build();
-    let bytes = LIVE.load(Ordering::Relaxed) - before;
+    let bytes = counting::live_bytes() - before;
     (bytes as f64 / per as f64, kept)
 }
 
 fn state_table() -> StateTable {
     let table = StateTable::new(AGENTS);
     let integration = table.add_integration();
-    let time = at(7, 30);
+    let time = time(7, 30);
     for n in 0..AGENTS {
-        let id = agent_id(n);
+        let id = agent_text(n);
         let observation = Observation {
             integration,
             external_id: Cow::Borrowed(id.as_bytes()),
@@ -118,71 +92,16 @@ fn state_table() -> StateTable {
     table
 }
 
-/// The configuration of `benches/adherence.rs`: each employee one agent of "cms", the worked
-/// example's activities and mappings, `segments` Phone segments of 15 minutes each from 08:00
-/// (the last one running to 18:00 when there is a single one).
+/// The configuration of `benches/adherence.rs` (its site: `support/cms_site.rs`),
+/// `segments` Phone segments of 15 minutes each from 08:00 (the one segment running to 18:00
+/// when there is a single one).
 fn adherence_config(employees: usize, segments: usize) -> Config {
-    let (cms, phone): (Name, Name) = ("cms".into(), "Phone".into());
-    let mapping = |status: &str, reason: &str, activity: &str| ActivityMapping {
-        integration: cms.clone(),
-        status: status.into(),
-        reason: reason.parse().expect("a reason"),
-        detail: None,
-        activity: activity.into(),
-    };
-    let ids: Vec<Name> = (0..employees).map(employee_id).collect();
-    let segment = |k: usize| match segments {
-        1 => (at(8, 0), at(18, 0)),
-        _ => (at(8, 15 * k as i64), at(8, 15 * (k as i64 + 1))),
-    };
-    Config {
-        rules: Rules {
-            activities: vec![
-                Activity::new("Phone").productive(),
-                Activity::new("Break"),
-                Activity::new("Away"),
-            ],
-            ..Rules::default()
-        },
-        employees: ids
-            .iter()
-            .map(|id| Employee {
-                id: id.clone(),
-                team: None,
-                time_zone: None,
-            })
+    config(employees, ALARM_AFTER, |_| match segments {
+        1 => vec![(at(8, 0, 0), at(18, 0, 0), true)],
+        _ => (0..segments as i64)
+            .map(|k| (at(8, 15 * k, 0), at(8, 15 * (k + 1), 0), true))
             .collect(),
-        mappings: Mappings {
-            users: ids
-                .iter()
-                .enumerate()
-                .map(|(n, id)| UserMapping {
-                    integration: cms.clone(),
-                    external_id: agent_id(n),
-                    employee: id.clone(),
-                })
-                .collect(),
-            activities: ["AVAIL", "ACD*", "ACW*", "RING*", "OTHER"]
-                .into_iter()
-                .map(|code| mapping(code, "", "Phone"))
-                .chain([mapping("AUX", "2", "Break"), mapping("AUX", "", "Away")])
-                .collect(),
-        },
-        schedules: ids
-            .iter()
-            .flat_map(|id| {
-                (0..segments).map(|k| {
-                    let (start, end) = segment(k);
-                    ScheduleRow {
-                        employee: id.clone(),
-                        start,
-                        end,
-                        activity: phone.clone(),
-                    }
-                })
-            })
-            .collect(),
-    }
+    })
 }
 
 /// An evaluator of `employees` employees with `segments` segments each, started at 07:00,
@@ -190,14 +109,16 @@ fn adherence_config(employees: usize, segments: usize) -> Config {
 fn evaluator(employees: usize, segments: usize) -> Evaluator {
     let config = adherence_config(employees, segments);
     let mut evaluator =
-        Evaluator::new(&config, Limits::default(), at(7, 0)).expect("a valid configuration");
+        Evaluator::new(&config, Limits::default(), time(7, 0)).expect("a valid configuration");
     drop(config);
     evaluator.add_integration(CMS, "cms").expect("a new id");
-    let _ = evaluator.set_health(CMS, FeedHealth::Up, at(7, 0)).count();
-    let _ = evaluator.advance(at(7, 0)).count();
-    let login = at(7, 30);
+    let _ = evaluator
+        .set_health(CMS, FeedHealth::Up, time(7, 0))
+        .count();
+    let _ = evaluator.advance(time(7, 0)).count();
+    let login = time(7, 30);
     for n in 0..employees {
-        let id = agent_id(n);
+        let id = agent_text(n);
         let observation = Observation {
             integration: CMS,
             external_id: Cow::Borrowed(id.as_bytes()),
@@ -209,17 +130,17 @@ fn evaluator(employees: usize, segments: usize) -> Evaluator {
         };
         let _ = evaluator.observe(&observation, login).count();
     }
-    let _ = evaluator.advance(at(9, 0)).count();
+    let _ = evaluator.advance(time(9, 0)).count();
     // The next call gives back the room the 08:00 burst (an event per employee) took in the
     // event buffer: what is counted is what the evaluator holds between bursts.
-    let _ = evaluator.advance(at(9, 1)).count();
+    let _ = evaluator.advance(time(9, 1)).count();
     evaluator
 }
 
 /// An Avaya assembler after one completed batch listing every agent.
 fn assembler() -> Assembler {
     let mut assembler = Assembler::new(AssemblerConfig::new(CMS), Layout::agent());
-    let now = at(7, 30);
+    let now = time(7, 30);
     let mut changes = 0usize;
     let mut sink = |_: rta_avaya::Output<'_>| changes += 1;
     let mut push = |line: &str| {
@@ -229,7 +150,7 @@ fn assembler() -> Assembler {
     };
     push("F0|2026-11-23 07:30:00");
     for n in 0..AGENTS {
-        push(&format!("F1|1|{}|51002|AVAIL||101|2:17|0|0", agent_id(n)));
+        push(&format!("F1|1|{}|51002|AVAIL||101|2:17|0|0", agent_text(n)));
     }
     push("F3|END_OF_RECORDS");
     assert!(changes >= AGENTS, "every agent is new");
@@ -241,7 +162,7 @@ fn assembler() -> Assembler {
 fn cic_session() -> (Session, Vocabulary) {
     let mut session = Session::new(SessionConfig::new(CMS, Dialect::Line));
     let mut vocabulary = Vocabulary::new();
-    let now = at(7, 30);
+    let now = time(7, 30);
     let mut statuses = 0usize;
     let mut push = |line: &str| {
         session
@@ -256,7 +177,7 @@ fn cic_session() -> (Session, Vocabulary) {
     for n in 0..AGENTS {
         push(&format!(
             "STATUS|2026-11-23 07:29:00|{}|Available|Available|AVAILABLE|1|1|0|0|0|7001",
-            agent_id(n)
+            agent_text(n)
         ));
     }
     push("SNAPSHOT|END|2026-11-23 07:30:00");

@@ -15,35 +15,15 @@ use criterion::{Criterion, Throughput, criterion_group};
 use dashmap::DashMap;
 use rta_model::{AgentKey, Direction, IntegrationId, Observation, Phase, Status, Timestamp};
 use rta_state::StateTable;
-use std::alloc::{GlobalAlloc, Layout, System};
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::hint::black_box;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
-struct Counting;
-static LIVE: AtomicUsize = AtomicUsize::new(0);
-
-// SAFETY: forwards every call to the system allocator unchanged; it only keeps a count of live
-// bytes, which touches no allocated memory.
-#[allow(unsafe_code)]
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        LIVE.fetch_add(layout.size(), Ordering::Relaxed);
-        // SAFETY: the caller's contract, passed on.
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
-        // SAFETY: `ptr` came from `System.alloc` with this layout.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-}
-
-#[global_allocator]
-static ALLOCATOR: Counting = Counting;
+#[path = "support/counting.rs"]
+mod counting;
 
 const AGENTS: usize = 100_000;
 
@@ -387,7 +367,7 @@ fn memory_per_agent(_: &mut Criterion) {
     let ids: Vec<Vec<u8>> = (0..MILLION)
         .map(|i| format!("{:07}", 4_000_000 + i).into_bytes())
         .collect();
-    let before = LIVE.load(Ordering::Relaxed);
+    let before = counting::live_bytes();
     let table = StateTable::new(MILLION);
     let integration = table.add_integration();
     for id in &ids {
@@ -402,7 +382,7 @@ fn memory_per_agent(_: &mut Criterion) {
         };
         table.observe(&observation).expect("room");
     }
-    let bytes = LIVE.load(Ordering::Relaxed) - before;
+    let bytes = counting::live_bytes() - before;
     println!(
         "state_memory: {} bytes per agent at {} agents (interner, ids of 7 bytes, slots)",
         bytes / MILLION,
