@@ -35,7 +35,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let printer = std::thread::spawn(move || {
         while let Ok(delivery) = events.recv() {
             match delivery {
-                Delivery::Event(event) => println!("{}", event.to_json().unwrap_or_default()),
+                Delivery::Event(event) => println!("{}", event.to_json()),
                 other => eprintln!("{other:?}"),
             }
         }

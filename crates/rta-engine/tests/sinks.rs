@@ -310,7 +310,7 @@ async fn ndjson_lines_are_the_events_json_in_seq_order() {
     let expected: String = world
         .published
         .iter()
-        .map(|event| event.to_json().unwrap() + "\n")
+        .map(|event| event.to_json() + "\n")
         .collect();
     assert_eq!(text, expected);
 }
@@ -333,10 +333,7 @@ async fn ndjson_appends_to_a_file_it_creates_or_continues() {
     let two = world.publish(feed("cic"));
     second.shutdown().await.unwrap();
     let text = std::fs::read_to_string(&path).unwrap();
-    assert_eq!(
-        text,
-        format!("{}\n{}\n", one.to_json().unwrap(), two.to_json().unwrap())
-    );
+    assert_eq!(text, format!("{}\n{}\n", one.to_json(), two.to_json()));
 }
 
 #[tokio::test]
@@ -365,7 +362,7 @@ async fn ndjson_tells_a_slow_writer_what_it_missed_then_the_snapshot() {
     let text = tokio::time::timeout(GUARD, read).await.unwrap().unwrap();
     let lines: Vec<&str> = text.lines().collect();
     for (line, event) in lines[..4].iter().zip(&world.published) {
-        assert_eq!(*line, event.to_json().unwrap());
+        assert_eq!(*line, event.to_json());
     }
     assert_eq!(lines[4], r#"{"type":"lagged","missed":17}"#);
     assert_eq!(

@@ -28,11 +28,12 @@
 //!         detail: None,
 //!     }),
 //! };
-//! let json = event.to_json().unwrap();
+//! let json = event.to_json();
 //! assert!(json.starts_with(r#"{"seq":1,"time":"2026-11-23T08:00:00Z","type":"feed""#));
-//! assert_eq!(Event::from_msgpack(&event.to_msgpack().unwrap()).unwrap(), event);
+//! assert_eq!(Event::from_msgpack(&event.to_msgpack()).unwrap(), event);
 //! ```
 
+mod encode;
 mod event;
 mod ids;
 mod local_time;

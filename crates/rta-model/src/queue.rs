@@ -51,3 +51,33 @@ pub struct QueueStats {
     /// `CALLSOFFERED`: calls offered.
     pub calls_offered: Option<u32>,
 }
+
+impl QueueStats {
+    /// Every figure under its field name, in declaration order (the order serde writes).
+    pub fn fields(&self) -> [(&'static str, Option<u32>); 22] {
+        [
+            ("calls_waiting", self.calls_waiting),
+            ("agents_available", self.agents_available),
+            ("avg_speed_of_answer", self.avg_speed_of_answer),
+            ("abandoned_calls", self.abandoned_calls),
+            ("acd", self.acd),
+            ("oldest_call_wait", self.oldest_call_wait),
+            ("acd_calls", self.acd_calls),
+            ("avg_talk_time", self.avg_talk_time),
+            ("avg_abandon_time", self.avg_abandon_time),
+            ("agents_ringing", self.agents_ringing),
+            ("agents_on_acd", self.agents_on_acd),
+            ("agents_in_acw", self.agents_in_acw),
+            ("agents_other", self.agents_other),
+            ("agents_in_aux", self.agents_in_aux),
+            ("agents_staffed", self.agents_staffed),
+            ("ewt_high", self.ewt_high),
+            ("ewt_medium", self.ewt_medium),
+            ("ewt_low", self.ewt_low),
+            ("direct_agent_waiting", self.direct_agent_waiting),
+            ("percent_in_service_level", self.percent_in_service_level),
+            ("service_level_target", self.service_level_target),
+            ("calls_offered", self.calls_offered),
+        ]
+    }
+}

@@ -21,19 +21,28 @@ const LONGEST: usize = 40;
 /// `#[serde(serialize_with = "rfc3339::serialize")]` for a `Timestamp` field: the same text
 /// as jiff's own `Serialize` impl.
 pub(crate) fn serialize<S: Serializer>(time: &Timestamp, serializer: S) -> Result<S::Ok, S::Error> {
-    let mut text = Text::default();
-    if write_common(*time, &mut text) {
-        if let Some(common) = text.as_str() {
-            return serializer.serialize_str(common);
-        }
-    }
-    let mut text = Text::default();
-    let printed = DateTimePrinter::new().print_timestamp(time, &mut text);
-    match (printed, text.as_str()) {
-        (Ok(()), Some(text)) => serializer.serialize_str(text),
+    match printed(*time).as_str() {
+        Some(text) => serializer.serialize_str(text),
         // Cannot happen (see `LONGEST`); jiff's own way is still right.
-        _ => serializer.collect_str(time),
+        None => serializer.collect_str(time),
     }
+}
+
+/// `time` as jiff's `Display` writes it, on the stack ([`Text::as_str`] is `None` only if it
+/// did not fit, which `LONGEST` rules out).
+pub(crate) fn printed(time: Timestamp) -> Text {
+    let mut text = Text::default();
+    if write_common(time, &mut text) {
+        return text;
+    }
+    let mut text = Text::default();
+    if DateTimePrinter::new()
+        .print_timestamp(&time, &mut text)
+        .is_err()
+    {
+        text.overflowed = true;
+    }
+    text
 }
 
 /// The last second [`write_common`] writes: 9998-12-31T23:59:59Z (jiff's range ends within
@@ -102,7 +111,7 @@ fn put(out: &mut [u8], mut value: i64) {
 }
 
 /// A fixed buffer on the stack that jiff's printers write into.
-struct Text {
+pub(crate) struct Text {
     bytes: [u8; LONGEST],
     len: usize,
     overflowed: bool,
@@ -131,7 +140,7 @@ impl Text {
     }
 
     /// What was written, unless it did not fit.
-    fn as_str(&self) -> Option<&str> {
+    pub(crate) fn as_str(&self) -> Option<&str> {
         if self.overflowed {
             return None;
         }

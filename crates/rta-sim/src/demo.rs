@@ -57,7 +57,7 @@ impl Printer {
             time,
             body,
         };
-        writeln!(self.out, "{}", event.to_json()?)?;
+        writeln!(self.out, "{}", event.to_json())?;
         Ok(())
     }
 

@@ -74,14 +74,14 @@ impl Bus {
                 received,
             }),
         };
-        let payload = event.to_msgpack().unwrap();
+        let payload = event.to_msgpack();
         let mut frame = BytesMut::new();
         frame.put_u32(payload.len() as u32);
         frame.put_slice(&payload);
         let sse = format!(
             "id: {}\nevent: agent_status\ndata: {}\n\n",
             *seq,
-            event.to_json().unwrap()
+            event.to_json()
         );
         let _ = self.sender.send(Encoded {
             frame: frame.freeze(),

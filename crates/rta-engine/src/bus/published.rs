@@ -1,6 +1,6 @@
 //! A published event with its wire encodings, each made at most once.
 
-use rta_model::{CodecError, Event};
+use rta_model::Event;
 use std::fmt;
 use std::ops::Deref;
 use std::sync::OnceLock;
@@ -38,27 +38,15 @@ impl Published {
     }
 
     /// [`Event::to_json`], made once.
-    pub fn json(&self) -> Result<&[u8], CodecError> {
-        Self::once(&self.json, || Ok(self.event.to_json()?.into_bytes()))
+    pub fn json(&self) -> &[u8] {
+        self.json
+            .get_or_init(|| self.event.to_json().into_bytes().into_boxed_slice())
     }
 
     /// [`Event::to_msgpack`], made once.
-    pub fn msgpack(&self) -> Result<&[u8], CodecError> {
-        Self::once(&self.msgpack, || self.event.to_msgpack())
-    }
-
-    /// The cached encoding, or `encode`'s. Two sinks racing may both encode; one result is
-    /// kept, and both are the same bytes. A failure is not cached (it is not expected: events
-    /// are plain data), so every sink sees it.
-    fn once(
-        cell: &OnceLock<Box<[u8]>>,
-        encode: impl FnOnce() -> Result<Vec<u8>, CodecError>,
-    ) -> Result<&[u8], CodecError> {
-        if let Some(bytes) = cell.get() {
-            return Ok(bytes);
-        }
-        let bytes = encode()?.into_boxed_slice();
-        Ok(cell.get_or_init(|| bytes))
+    pub fn msgpack(&self) -> &[u8] {
+        self.msgpack
+            .get_or_init(|| self.event.to_msgpack().into_boxed_slice())
     }
 }
 
@@ -107,12 +95,12 @@ mod tests {
             }),
         };
         let published = Published::new(event.clone());
-        let json = published.json().unwrap();
-        assert_eq!(json, event.to_json().unwrap().as_bytes());
-        assert!(std::ptr::eq(json, published.json().unwrap()), "made once");
-        let msgpack = published.msgpack().unwrap();
-        assert_eq!(msgpack, event.to_msgpack().unwrap());
-        assert!(std::ptr::eq(msgpack, published.msgpack().unwrap()));
+        let json = published.json();
+        assert_eq!(json, event.to_json().as_bytes());
+        assert!(std::ptr::eq(json, published.json()), "made once");
+        let msgpack = published.msgpack();
+        assert_eq!(msgpack, event.to_msgpack());
+        assert!(std::ptr::eq(msgpack, published.msgpack()));
         assert_eq!(published.seq, 3);
     }
 }

@@ -84,7 +84,7 @@ use crate::engine::adherence::Adherence;
 use crate::engine::{IntegrationSettings, SettingsError};
 use crate::odigo::ReceiverError;
 use rta_adherence::{Config, ConfigError, Evaluator, Limits};
-use rta_model::{CodecError, Timestamp};
+use rta_model::Timestamp;
 use rta_state::{StateError, StateTable};
 use sources::Sources;
 use std::io::{self, BufRead, Write};
@@ -121,8 +121,6 @@ pub enum ReplayError {
     TooManyEvents { line: usize },
     #[error("writing the events failed: {0}")]
     Write(#[source] io::Error),
-    #[error(transparent)]
-    Encode(#[from] CodecError),
 }
 
 /// What a replay did.
@@ -345,9 +343,8 @@ impl Replay<'_> {
             let Delivery::Event(event) = delivery else {
                 return Err(ReplayError::TooManyEvents { line });
             };
-            let mut json = event.to_json()?;
-            json.push('\n');
-            out.write_all(json.as_bytes()).map_err(ReplayError::Write)?;
+            out.write_all(event.json()).map_err(ReplayError::Write)?;
+            out.write_all(b"\n").map_err(ReplayError::Write)?;
             self.summary.events += 1;
         }
         Ok(())

@@ -111,7 +111,7 @@ impl Format for Ndjson {
     fn item(&self, item: &Item<'_>, out: &mut BytesMut) -> Result<(), SinkError> {
         match item {
             Item::Event(event) | Item::SnapshotEvent { event, .. } => {
-                out.put_slice(event.json()?);
+                out.put_slice(event.json());
             }
             Item::Control(control) => {
                 serde_json::to_writer(out.writer(), control).map_err(CodecError::from)?;
@@ -149,7 +149,7 @@ impl Format for Msgpack {
     fn item(&self, item: &Item<'_>, out: &mut BytesMut) -> Result<(), SinkError> {
         match item {
             Item::Event(event) | Item::SnapshotEvent { event, .. } => {
-                Msgpack::frame(event.msgpack()?, out)
+                Msgpack::frame(event.msgpack(), out)
             }
             Item::Control(control) => {
                 let payload = rmp_serde::to_vec_named(control).map_err(CodecError::from)?;

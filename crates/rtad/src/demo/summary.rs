@@ -37,15 +37,6 @@ const ADHERENCE: [(AdherenceStatus, &str); 5] = [
     (AdherenceStatus::NotScheduled, "not scheduled"),
 ];
 
-fn health_name(health: FeedHealth) -> &'static str {
-    match health {
-        FeedHealth::Waiting => "waiting",
-        FeedHealth::Up => "up",
-        FeedHealth::Stale => "stale",
-        FeedHealth::Down => "down",
-    }
-}
-
 /// An alarm as the log keeps it.
 #[derive(Debug, Clone)]
 struct Alarm {
@@ -250,12 +241,12 @@ pub(super) fn render(header: &Header<'_>, log: &Log, reading: &Reading) -> Strin
         let _ = write!(
             out,
             "{name:<12} {source:<10} {:<8} {:>7} {:>10}",
-            health_name(log.health(name)),
+            log.health(name).as_str(),
             agents.seen,
             agents.logged_in,
         );
         if let Some(health) = log.pause_details(name) {
-            let _ = write!(out, "   pause details {}", health_name(health));
+            let _ = write!(out, "   pause details {}", health.as_str());
         }
         out.push('\n');
     }
@@ -297,7 +288,7 @@ pub(super) fn render(header: &Header<'_>, log: &Log, reading: &Reading) -> Strin
             "{} {} {:<8} scheduled {}, doing {}",
             alarm.time.strftime("%H:%M:%S"),
             alarm.event.employee,
-            level_name(alarm.event.level),
+            alarm.event.level.as_str(),
             name(&alarm.event.scheduled_activity),
             name(&alarm.event.actual_activity),
         );
@@ -321,14 +312,6 @@ pub(super) fn render(header: &Header<'_>, log: &Log, reading: &Reading) -> Strin
     }
     wrap(&mut out, "events", &events, std::iter::empty());
     out
-}
-
-fn level_name(level: AlarmLevel) -> &'static str {
-    match level {
-        AlarmLevel::Raised => "raised",
-        AlarmLevel::Severe => "severe",
-        AlarmLevel::Cleared => "cleared",
-    }
 }
 
 /// Writes `label`, `lead` and `items` separated by ` · `, wrapped within [`WIDTH`] columns,
