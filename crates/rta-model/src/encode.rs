@@ -12,7 +12,7 @@
 //! tested against, byte for byte (the `event` tests and the property tests here).
 
 use crate::rfc3339;
-use crate::{AdherenceStatus, AlarmLevel, Code, Event, EventBody, FeedHealth, UnmappedKind};
+use crate::{Code, Event, EventBody};
 use jiff::Timestamp;
 
 /// Where an event's fields go: a map of known length, keys that need no escaping, and the
@@ -25,13 +25,17 @@ pub(crate) trait Out {
     /// A key: plain ASCII without quotes, backslashes or control characters.
     fn key(&mut self, key: &'static str);
     fn str(&mut self, value: &str);
+    /// A value like a key: text of ours (a time, a name from a fixed list), nothing to escape.
+    fn plain(&mut self, value: &str) {
+        self.str(value)
+    }
     fn uint(&mut self, value: u64);
     fn nil(&mut self);
     fn uints(&mut self, values: &[u32]);
 
     fn time(&mut self, time: Timestamp) {
         match rfc3339::printed(time).as_str() {
-            Some(text) => self.str(text),
+            Some(text) => self.plain(text),
             None => self.str(&time.to_string()),
         }
     }
@@ -80,7 +84,7 @@ impl Event {
         out.key("time");
         out.time(self.time);
         out.key("type");
-        out.str(kind);
+        out.plain(kind);
         match &self.body {
             EventBody::AgentStatus(status) => {
                 out.key("integration");
@@ -90,7 +94,7 @@ impl Event {
                 out.key("employee");
                 out.opt_str(status.employee.as_deref());
                 out.key("phase");
-                out.str(status.phase.as_str());
+                out.plain(status.phase.as_str());
                 out.key("status");
                 out.str(&status.status);
                 out.key("reason");
@@ -112,9 +116,12 @@ impl Event {
                 out.key("employee");
                 out.str(&adherence.employee);
                 out.key("status");
-                out.str(adherence.status.as_str());
+                out.plain(adherence.status.as_str());
                 out.key("previous");
-                out.opt_str(adherence.previous.map(AdherenceStatus::as_str));
+                match adherence.previous {
+                    Some(previous) => out.plain(previous.as_str()),
+                    None => out.nil(),
+                }
                 out.key("scheduled_activity");
                 out.opt_str(adherence.scheduled_activity.as_deref());
                 out.key("actual_activity");
@@ -126,7 +133,7 @@ impl Event {
                 out.key("employee");
                 out.str(&alarm.employee);
                 out.key("level");
-                out.str(AlarmLevel::as_str(alarm.level));
+                out.plain(alarm.level.as_str());
                 out.key("out_since");
                 out.time(alarm.out_since);
                 out.key("scheduled_activity");
@@ -138,7 +145,7 @@ impl Event {
                 out.key("integration");
                 out.str(&unmapped.integration);
                 out.key("kind");
-                out.str(UnmappedKind::as_str(unmapped.kind));
+                out.plain(unmapped.kind.as_str());
                 out.key("value");
                 out.str(&unmapped.value);
             }
@@ -148,7 +155,7 @@ impl Event {
                 out.key("address");
                 out.opt_str(feed.address.as_deref());
                 out.key("health");
-                out.str(FeedHealth::as_str(feed.health));
+                out.plain(feed.health.as_str());
                 out.key("detail");
                 out.opt_str(feed.detail.as_deref());
             }
@@ -209,17 +216,50 @@ fn needs_escape(byte: u8) -> bool {
     byte < 0x20 || byte == b'"' || byte == b'\\'
 }
 
+/// Where the first byte that needs an escape is, eight bytes at a time: a word's bytes
+/// below 0x20, or equal to `"` or `\`, found with the classic bit tricks (a byte of
+/// `word - 0x01..` borrows into its top bit only if it was zero).
+fn first_escape(bytes: &[u8]) -> Option<usize> {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const TOPS: u64 = u64::from_ne_bytes([0x80; 8]);
+    let zero_byte = |word: u64| word.wrapping_sub(ONES) & !word & TOPS;
+    let mut chunks = bytes.chunks_exact(8);
+    let mut offset = 0;
+    for chunk in chunks.by_ref() {
+        let word = u64::from_ne_bytes(chunk.try_into().expect("chunks of eight"));
+        let control = word.wrapping_sub(ONES * 0x20) & !word & TOPS;
+        let quote = zero_byte(word ^ (ONES * u64::from(b'"')));
+        let backslash = zero_byte(word ^ (ONES * u64::from(b'\\')));
+        // A hit may also flag bytes after the first (borrows), never one before it: the
+        // exact place is found bytewise within this word.
+        if control | quote | backslash != 0 {
+            if let Some(at) = chunk.iter().position(|&byte| needs_escape(byte)) {
+                return Some(offset + at);
+            }
+        }
+        offset += 8;
+    }
+    chunks
+        .remainder()
+        .iter()
+        .position(|&byte| needs_escape(byte))
+        .map(|at| offset + at)
+}
+
 impl Out for Json {
+    #[inline]
     fn map(&mut self, _len: usize) {
         self.bytes.push(b'{');
         self.opened = true;
     }
 
+    #[inline]
     fn end(&mut self) {
         self.bytes.push(b'}');
         self.opened = false;
     }
 
+    #[inline]
     fn key(&mut self, key: &'static str) {
         if !std::mem::take(&mut self.opened) {
             self.bytes.push(b',');
@@ -229,11 +269,12 @@ impl Out for Json {
         self.bytes.extend_from_slice(b"\":");
     }
 
+    #[inline]
     fn str(&mut self, value: &str) {
         self.bytes.push(b'"');
         let mut rest = value.as_bytes();
         // Almost every value needs no escape: one scan, one copy.
-        while let Some(at) = rest.iter().position(|&byte| needs_escape(byte)) {
+        while let Some(at) = first_escape(rest) {
             self.bytes.extend_from_slice(&rest[..at]);
             let byte = rest[at];
             match escape(byte) {
@@ -251,11 +292,20 @@ impl Out for Json {
         self.bytes.push(b'"');
     }
 
+    #[inline]
+    fn plain(&mut self, value: &str) {
+        self.bytes.push(b'"');
+        self.bytes.extend_from_slice(value.as_bytes());
+        self.bytes.push(b'"');
+    }
+
+    #[inline]
     fn uint(&mut self, value: u64) {
         self.bytes
             .extend_from_slice(itoa::Buffer::new().format(value).as_bytes());
     }
 
+    #[inline]
     fn nil(&mut self) {
         self.bytes.extend_from_slice(b"null");
     }
@@ -280,25 +330,31 @@ pub(crate) struct Msgpack {
 
 // Writing to a `Vec` cannot fail: rmp's errors are the writer's.
 impl Out for Msgpack {
+    #[inline]
     fn map(&mut self, len: usize) {
         let len = u32::try_from(len).expect("an event map has a few dozen entries");
         let _ = rmp::encode::write_map_len(&mut self.bytes, len);
     }
 
+    #[inline]
     fn end(&mut self) {}
 
+    #[inline]
     fn key(&mut self, key: &'static str) {
         self.str(key);
     }
 
+    #[inline]
     fn str(&mut self, value: &str) {
         let _ = rmp::encode::write_str(&mut self.bytes, value);
     }
 
+    #[inline]
     fn uint(&mut self, value: u64) {
         let _ = rmp::encode::write_uint(&mut self.bytes, value);
     }
 
+    #[inline]
     fn nil(&mut self) {
         let _ = rmp::encode::write_nil(&mut self.bytes);
     }
@@ -497,6 +553,19 @@ mod tests {
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(2_000))]
+
+        #[test]
+        fn the_word_scan_finds_the_first_byte_to_escape(
+            bytes in proptest::collection::vec(
+                prop_oneof![any::<u8>(), Just(b'"'), Just(b'\\'), 0u8..0x20, 0x20u8..0x7f],
+                0..40,
+            )
+        ) {
+            prop_assert_eq!(
+                super::first_escape(&bytes),
+                bytes.iter().position(|&byte| super::needs_escape(byte))
+            );
+        }
 
         #[test]
         fn json_is_byte_for_byte_what_serde_json_writes(event in event()) {

@@ -15,8 +15,9 @@ use std::sync::OnceLock;
 /// bytes, do not pay for them.
 pub struct Published {
     event: Event,
-    json: OnceLock<Box<[u8]>>,
-    msgpack: OnceLock<Box<[u8]>>,
+    // `Vec`s as written: shrinking them to boxes cost a `realloc` per event.
+    json: OnceLock<Vec<u8>>,
+    msgpack: OnceLock<Vec<u8>>,
 }
 
 impl Published {
@@ -39,14 +40,12 @@ impl Published {
 
     /// [`Event::to_json`], made once.
     pub fn json(&self) -> &[u8] {
-        self.json
-            .get_or_init(|| self.event.to_json().into_bytes().into_boxed_slice())
+        self.json.get_or_init(|| self.event.to_json().into_bytes())
     }
 
     /// [`Event::to_msgpack`], made once.
     pub fn msgpack(&self) -> &[u8] {
-        self.msgpack
-            .get_or_init(|| self.event.to_msgpack().into_boxed_slice())
+        self.msgpack.get_or_init(|| self.event.to_msgpack())
     }
 }
 
