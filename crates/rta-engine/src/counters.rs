@@ -37,7 +37,10 @@ pub(crate) use counters;
 
 /// Adds `n` to a live count.
 pub(crate) fn add(counter: &AtomicU64, n: u64) {
-    counter.fetch_add(n, Ordering::Relaxed);
+    // Most per-line counts are 0 (no batch ended, nothing cut off): no locked add for them.
+    if n != 0 {
+        counter.fetch_add(n, Ordering::Relaxed);
+    }
 }
 
 #[cfg(test)]

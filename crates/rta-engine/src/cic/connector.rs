@@ -18,7 +18,7 @@ use futures::StreamExt;
 use rand::SeedableRng;
 use rand::rngs::SmallRng;
 use rta_cic::{Session, SessionConfig, Vocabulary};
-use rta_model::{FeedHealth, Name};
+use rta_model::{FeedHealth, Name, Timestamp};
 use rta_state::{StateError, StateTable};
 use std::collections::hash_map::RandomState;
 use std::fmt;
@@ -537,14 +537,15 @@ impl Shared {
                 frame = frames.next() => {
                     let mut frame = frame;
                     let mut burst = Burst::after_first();
+                    // One reading of the clocks for the burst: its frames were buffered
+                    // together.
+                    watchdog.heard(Instant::now());
+                    let received = self.clock.now();
                     loop {
                         match frame {
                             None => return End::Closed,
                             Some(Err(error)) => return End::Error(error),
-                            Some(Ok(frame)) => {
-                                watchdog.heard(Instant::now());
-                                self.decode(frame, ingest, session, health);
-                            }
+                            Some(Ok(frame)) => self.decode(frame, received, ingest, session, health),
                         }
                         match burst.next(&mut frames) {
                             Some(next) => frame = next,
@@ -563,15 +564,15 @@ impl Shared {
         }
     }
 
-    /// One frame through the decoder into the table.
+    /// One frame, `received` then, through the decoder into the table.
     fn decode(
         &self,
         frame: Result<bytes::Bytes, rta_lines::FrameError>,
+        received: Timestamp,
         ingest: &mut Ingest<'_>,
         session: &mut Session,
         health: &mut Health,
     ) {
-        let received = self.clock.now();
         if let (Some(capture), Ok(line)) = (&self.capture, &frame) {
             capture.record(received, &self.capture_labels[ingest.address()], line);
         }
