@@ -6,7 +6,6 @@ use crate::bus::{AsyncSubscription, BusClosed, Delivery, EventKind, Published};
 use bytes::{BufMut, Bytes, BytesMut};
 use rta_model::CodecError;
 use serde::{Deserialize, Serialize};
-use std::fmt::Write as _;
 use std::time::Duration;
 use tokio::io::{AsyncWrite, AsyncWriteExt};
 use tokio_util::sync::CancellationToken;
@@ -170,9 +169,9 @@ pub(crate) const SSE_HEARTBEAT: &[u8] = b": keep-alive\n\n";
 impl Format for Sse {
     fn item(&self, item: &Item<'_>, out: &mut BytesMut) -> Result<(), SinkError> {
         if let Some(id) = item.resume_id() {
-            // `fmt::Write` on the buffer: no string allocated per message. A `BytesMut` grows
-            // as needed, so the write cannot fail.
-            let _ = writeln!(out, "id: {id}");
+            out.put_slice(b"id: ");
+            out.put_slice(itoa::Buffer::new().format(id).as_bytes());
+            out.put_u8(b'\n');
         }
         let name = match item {
             Item::Event(event) | Item::SnapshotEvent { event, .. } => {
