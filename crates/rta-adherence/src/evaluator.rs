@@ -1,6 +1,6 @@
 //! The evaluator: statuses and the passing of time in, events out.
 
-use crate::activities::{Activities, ActivityId};
+use crate::activities::{Activities, ActivityId, Grace};
 use crate::config::{Config, Employee, Mappings, Rules, ScheduleRow, UnscheduledWorking};
 use crate::error::{ConfigError, MappingError, ScheduleError};
 use crate::figures::{Calendar, DayFigures, Span, Tracker};
@@ -17,7 +17,6 @@ use rta_model::{
     EventBody, FeedHealth, IntegrationId, Name, Observation, Phase, UnmappedEvent, UnmappedKind,
     utf8_or_latin1,
 };
-use smallvec::SmallVec;
 use std::borrow::Cow;
 use std::hash::BuildHasher;
 
@@ -156,7 +155,11 @@ struct Agent {
     label: Name,
     /// The id was not UTF-8: `label` is its Latin-1 reading.
     latin1: bool,
-    employee: Option<u32>,
+    employee: Link,
+    /// The next agent of the same employee: an employee's agents are a list through its
+    /// agents (4 bytes here, in padding otherwise lost, instead of a 24-byte list in every
+    /// employee, most of whom have one agent).
+    next: Link,
     status: Option<AgentStatus>,
     /// When the status began (source time).
     time: Millis,
@@ -238,40 +241,59 @@ struct Judgement {
 }
 
 /// An out period's alarm. Its thresholds are those of the activity scheduled when the
-/// period began, kept as that activity's id (16 bytes in all, not 32 with the thresholds).
+/// period began, kept as that activity's id (6 bytes, not 32 with the thresholds). The period
+/// began at the employee's `since`: an alarm lives exactly as long as its `out` status.
 #[derive(Debug, Clone, Copy)]
 struct Alarm {
     level: Option<AlarmLevel>,
     /// `None`: nothing was scheduled, the defaults apply.
     scheduled: Option<ActivityId>,
-    out_since: Millis,
 }
 
 impl Alarm {
-    /// The next deadline of an alarm in progress. A `severe_after` shorter than `alarm_after`
-    /// (an activity overriding only one of them) makes the alarm severe when it is raised,
-    /// never before: an employee's events stay in time order.
-    fn deadline(&self, activities: &Activities) -> Option<Millis> {
+    /// The next deadline of an alarm in progress, out since `out_since`. A `severe_after`
+    /// shorter than `alarm_after` (an activity overriding only one of them) makes the alarm
+    /// severe when it is raised, never before: an employee's events stay in time order.
+    fn deadline(&self, activities: &Activities, out_since: Millis) -> Option<Millis> {
         let thresholds = match self.scheduled {
             Some(activity) => activities.get(activity),
             None => activities.unscheduled(),
         };
         match self.level {
-            None => Some(self.out_since + thresholds.alarm_after),
+            None => Some(out_since + thresholds.alarm_after),
             Some(AlarmLevel::Raised) => {
-                Some(self.out_since + thresholds.severe_after.max(thresholds.alarm_after))
+                Some(out_since + thresholds.severe_after.max(thresholds.alarm_after))
             }
             _ => None,
         }
     }
 }
 
+/// An optional index in 4 bytes (an `Option<u32>` takes 8, in every employee and agent).
+/// Indexes of agents and employees are below `u32::MAX`: they are `u32`s counted from 0.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Link(u32);
+
+impl Link {
+    const NONE: Link = Link(u32::MAX);
+
+    fn of(index: Option<u32>) -> Link {
+        index.map_or(Link::NONE, Link)
+    }
+
+    fn get(self) -> Option<u32> {
+        (self != Link::NONE).then_some(self.0)
+    }
+}
+
 #[derive(Debug, Clone)]
 struct EmployeeState {
     id: Name,
-    team: Option<Name>,
+    /// Into [`Evaluator::teams`].
+    team: Link,
     zone: TimeZone,
-    agents: SmallVec<[u32; 2]>,
+    /// The first of its agents, which are linked by [`Agent::next`].
+    agents: Link,
     schedule: Schedule,
     current: Option<Judgement>,
     since: Millis,
@@ -305,6 +327,10 @@ pub struct Evaluator {
     agent_index: HashTable<u32>,
     hasher: foldhash::fast::RandomState,
     employees: Vec<EmployeeState>,
+    /// Distinct team names, and where they are in `teams`: an employee holds 4 bytes for its
+    /// team, not a 16-byte name.
+    teams: Vec<Name>,
+    team_index: HashMap<Name, u32>,
     /// Employees by id: indexes into `employees`, compared against the id stored there (a
     /// `HashMap<Name, u32>` would hold a second handle of every id: 24 bytes a slot).
     employee_index: HashTable<u32>,
@@ -346,6 +372,8 @@ impl Evaluator {
             agent_index: HashTable::new(),
             hasher: foldhash::fast::RandomState::default(),
             employees: Vec::new(),
+            teams: Vec::new(),
+            team_index: HashMap::new(),
             employee_index: HashTable::new(),
             codes: HashMap::new(),
             resolved: HashMap::new(),
@@ -461,7 +489,7 @@ impl Evaluator {
                 let employees: HashSet<u32> = state
                     .agents
                     .iter()
-                    .filter_map(|&agent| self.agents[agent as usize].employee)
+                    .filter_map(|&agent| self.agents[agent as usize].employee.get())
                     .collect();
                 for employee in employees {
                     self.step(employee, now);
@@ -539,7 +567,7 @@ impl Evaluator {
     pub fn employees(&self) -> impl Iterator<Item = (&Name, Option<&Name>)> {
         self.employees
             .iter()
-            .map(|state| (&state.id, state.team.as_ref()))
+            .map(|state| (&state.id, self.team(state)))
     }
 
     /// The employee and current activity of an agent; `None` for an agent the evaluator has
@@ -554,6 +582,7 @@ impl Evaluator {
         Some(AgentMapping {
             employee: agent
                 .employee
+                .get()
                 .map(|employee| self.employees[employee as usize].id.clone()),
             activity: self.name(agent.activity),
         })
@@ -583,7 +612,7 @@ impl Evaluator {
     pub fn team_figures(&self, team: &str, date: Date, now: Timestamp) -> Option<DayFigures> {
         self.employees
             .iter()
-            .filter(|state| state.team.as_deref() == Some(team))
+            .filter(|state| self.team(state).is_some_and(|name| **name == *team))
             .filter_map(|state| self.figures(&state.id, date, now))
             .reduce(|mut sum, figures| {
                 sum.absorb(&figures);
@@ -684,7 +713,7 @@ impl Evaluator {
         state.time = time;
         state.order = self.arrivals;
         state.activity = activity;
-        let employee = state.employee;
+        let employee = state.employee.get();
         let report_agent = employee.is_none() && !std::mem::replace(&mut state.reported, true);
         self.events.push(Emitted {
             time: at,
@@ -820,30 +849,29 @@ impl Evaluator {
     fn step(&mut self, employee: u32, t: Millis) {
         let index = employee as usize;
         let t = t.max(self.employees[index].last);
-        let (judgement, span) = self.judge(index, t);
+        let (judgement, span, grace) = self.judge(index, t);
         let days = self.limits.figure_days;
         let state = &mut self.employees[index];
         let calendar = Calendar {
             zone: &state.zone,
             schedule: &state.schedule,
         };
-        state.tracker.transition(t, span, calendar, days);
+        state.tracker.transition(t, span, grace, calendar, days);
         state.last = t;
         let previous = state.current.replace(judgement);
         if previous != Some(judgement) {
             let previous_status = previous.map(|p| p.status);
             if previous_status != Some(judgement.status) {
-                state.since = t;
+                let out_since = std::mem::replace(&mut state.since, t);
                 if let Some(alarm) = state.alarm.take() {
                     if alarm.level.is_some() {
-                        self.alarm(index, AlarmLevel::Cleared, alarm.out_since, t);
+                        self.alarm(index, AlarmLevel::Cleared, out_since, t);
                     }
                 }
                 if judgement.status == AdherenceStatus::Out {
                     self.employees[index].alarm = Some(Alarm {
                         level: None,
                         scheduled: judgement.scheduled,
-                        out_since: t,
                     });
                 }
             }
@@ -861,8 +889,9 @@ impl Evaluator {
             });
         }
         while let Some(mut alarm) = self.employees[index].alarm {
+            let out_since = self.employees[index].since;
             let Some(deadline) = alarm
-                .deadline(&self.activities)
+                .deadline(&self.activities, out_since)
                 .filter(|deadline| *deadline <= t)
             else {
                 break;
@@ -873,13 +902,13 @@ impl Evaluator {
             };
             alarm.level = Some(level);
             self.employees[index].alarm = Some(alarm);
-            self.alarm(index, level, alarm.out_since, deadline);
+            self.alarm(index, level, out_since, deadline);
         }
         let state = &mut self.employees[index];
         let next_change = state.schedule.next_change(t, &self.activities);
         let deadline = state
             .alarm
-            .and_then(|alarm| alarm.deadline(&self.activities));
+            .and_then(|alarm| alarm.deadline(&self.activities, state.since));
         let wake = next_change.into_iter().chain(deadline).min();
         if wake != self.timers.get(employee) {
             match wake {
@@ -905,7 +934,8 @@ impl Evaluator {
     }
 
     /// The rules of `specs/adherence.md`, "Adherence status of an employee at instant t".
-    fn judge(&mut self, employee: usize, t: Millis) -> (Judgement, Span) {
+    /// Also the grace an out period beginning now would get.
+    fn judge(&mut self, employee: usize, t: Millis) -> (Judgement, Span, Grace) {
         let actual = self.actual(employee);
         let scheduled = self.employees[employee].schedule.at(t, &self.activities);
         let activities = &self.activities;
@@ -944,37 +974,48 @@ impl Evaluator {
             counted: scheduled.is_some_and(|s| s.counts),
             scheduled_productive: scheduled.is_some_and(|s| s.productive),
             actual_productive: matches!(actual, Actual::Doing(a) if activities.get(a).productive),
-            grace: scheduled.unwrap_or(activities.unscheduled()).grace,
         };
+        let grace = scheduled.unwrap_or(activities.unscheduled()).grace;
         let judgement = Judgement {
             status,
             scheduled: scheduled_activity,
             actual,
         };
-        (judgement, span)
+        (judgement, span, grace)
     }
 
     /// The most recent status change among the employee's agents wins; with none at all, a
     /// healthy source means logged out.
     fn actual(&self, employee: usize) -> Actual {
-        let agents = &self.employees[employee].agents;
-        let latest = agents
-            .iter()
-            .map(|&agent| &self.agents[agent as usize])
+        let first = self.employees[employee].agents;
+        // Agents have distinct `order`s: the list's order does not matter.
+        let latest = self
+            .agents_of(first)
             .filter(|agent| agent.status.is_some())
             .max_by_key(|agent| (agent.time, agent.order));
         match latest {
             Some(agent) if !self.healthy(agent.integration) => Actual::NoSource,
             Some(agent) => agent.activity.map_or(Actual::Unmapped, Actual::Doing),
-            None if !agents.is_empty()
-                && agents
-                    .iter()
-                    .all(|&agent| self.healthy(self.agents[agent as usize].integration)) =>
+            None if first != Link::NONE
+                && self
+                    .agents_of(first)
+                    .all(|agent| self.healthy(agent.integration)) =>
             {
                 Actual::Doing(self.activities.offline())
             }
             None => Actual::NoSource,
         }
+    }
+
+    /// The agents of the list beginning at `first` (an employee's `agents`).
+    fn agents_of(&self, first: Link) -> impl Iterator<Item = &Agent> {
+        std::iter::successors(first.get().map(|a| &self.agents[a as usize]), |agent| {
+            agent.next.get().map(|a| &self.agents[a as usize])
+        })
+    }
+
+    fn team(&self, state: &EmployeeState) -> Option<&Name> {
+        state.team.get().map(|team| &self.teams[team as usize])
     }
 
     fn healthy(&self, integration: IntegrationId) -> bool {
@@ -1061,7 +1102,8 @@ impl Evaluator {
             integration,
             latin1,
             label,
-            employee: None,
+            employee: Link::NONE,
+            next: Link::NONE,
             status: None,
             time: 0,
             order: 0,
@@ -1091,15 +1133,33 @@ impl Evaluator {
                     .cloned()
             })
             .map(|employee| self.employee(&employee));
+        let employee = Link::of(employee);
         let state = &mut self.agents[agent as usize];
         if state.employee == employee {
             return;
         }
-        if let Some(old) = std::mem::replace(&mut state.employee, employee) {
-            self.employees[old as usize].agents.retain(|a| *a != agent);
+        let old = std::mem::replace(&mut state.employee, employee);
+        let next = std::mem::replace(&mut state.next, Link::NONE);
+        if let Some(old) = old.get() {
+            // Unlinked where it is: from the employee's head, or from the agent before it.
+            let head = &mut self.employees[old as usize].agents;
+            if *head == Link(agent) {
+                *head = next;
+            } else {
+                let mut at = *head;
+                while let Some(before) = at.get() {
+                    let before = &mut self.agents[before as usize];
+                    if before.next == Link(agent) {
+                        before.next = next;
+                        break;
+                    }
+                    at = before.next;
+                }
+            }
         }
-        if let Some(new) = employee {
-            self.employees[new as usize].agents.push(agent);
+        if let Some(new) = employee.get() {
+            let head = &mut self.employees[new as usize].agents;
+            self.agents[agent as usize].next = std::mem::replace(head, Link(agent));
         }
     }
 
@@ -1159,11 +1219,12 @@ impl Evaluator {
             None => self.default_zone.clone(),
         };
         let index = self.employees.len() as u32;
+        let team = employee.team.as_ref().map(|team| self.team_id(team));
         self.employees.push(EmployeeState {
             id: employee.id.clone(),
-            team: employee.team.clone(),
+            team: Link::of(team),
             zone,
-            agents: SmallVec::new(),
+            agents: Link::NONE,
             schedule: Schedule::default(),
             current: None,
             since: self.now,
@@ -1178,6 +1239,17 @@ impl Evaluator {
             });
         self.timers.set(index, self.now);
         Ok(index)
+    }
+
+    /// The index of `team` in [`Evaluator::teams`], added if new.
+    fn team_id(&mut self, team: &Name) -> u32 {
+        if let Some(&id) = self.team_index.get(team) {
+            return id;
+        }
+        let id = self.teams.len() as u32;
+        self.teams.push(team.clone());
+        self.team_index.insert(team.clone(), id);
+        id
     }
 
     /// The index of the employee named `id`, if known.
@@ -1243,4 +1315,58 @@ fn zone(name: &str, whose: &str) -> Result<TimeZone, ConfigError> {
         whose: whose.to_owned(),
         zone: name.to_owned(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::UserMapping;
+    use proptest::prelude::*;
+
+    fn users(rows: &[(u8, u8)]) -> Mappings {
+        Mappings {
+            users: rows
+                .iter()
+                .map(|(agent, employee)| UserMapping {
+                    integration: "cms".into(),
+                    external_id: format!("a{agent}"),
+                    employee: format!("E{employee}").into(),
+                })
+                .collect(),
+            activities: Vec::new(),
+        }
+    }
+
+    proptest! {
+        /// Whatever the reloads move where, each employee's list holds exactly the agents
+        /// naming it, once each.
+        #[test]
+        fn an_employees_agents_are_the_agents_naming_it(
+            reloads in prop::collection::vec(
+                prop::collection::vec((0u8..6, 0u8..3), 0..8),
+                1..6,
+            ),
+        ) {
+            let start = Timestamp::UNIX_EPOCH;
+            let mut evaluator = Evaluator::new(&Config::default(), Limits::default(), start)
+                .expect("an empty configuration");
+            evaluator.add_integration(IntegrationId(0), "cms").expect("a new id");
+            for rows in reloads {
+                let _ = evaluator.reload_mappings(&users(&rows), start).count();
+                for (index, state) in evaluator.employees.iter().enumerate() {
+                    let mut listed: Vec<*const Agent> =
+                        evaluator.agents_of(state.agents).map(|a| a as *const Agent).collect();
+                    let mut naming: Vec<*const Agent> = evaluator
+                        .agents
+                        .iter()
+                        .filter(|agent| agent.employee == Link(index as u32))
+                        .map(|a| a as *const Agent)
+                        .collect();
+                    listed.sort();
+                    naming.sort();
+                    prop_assert_eq!(listed, naming);
+                }
+            }
+        }
+    }
 }

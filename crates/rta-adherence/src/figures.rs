@@ -24,7 +24,6 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use rta_model::AdherenceStatus;
-use std::collections::VecDeque;
 
 /// One quantity of [`Figures`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -51,6 +50,21 @@ pub enum Measure {
 }
 
 const MEASURES: usize = 11;
+
+/// Every measure, in declaration order (the order of [`Figures`]).
+const ALL: [Measure; MEASURES] = [
+    Measure::In,
+    Measure::Out,
+    Measure::Neutral,
+    Measure::Unknown,
+    Measure::NotScheduled,
+    Measure::Scheduled,
+    Measure::Excused,
+    Measure::OutScheduled,
+    Measure::OutAfterGrace,
+    Measure::ProductiveScheduled,
+    Measure::ProductiveActual,
+];
 
 impl Measure {
     /// The five statuses: every instant is in exactly one of them.
@@ -117,9 +131,9 @@ impl Figures {
             .then(|| 100.0 * self.millis(Measure::ProductiveActual) as f64 / scheduled as f64)
     }
 
-    fn add(&mut self, tally: &Tally) {
-        for (sum, part) in self.millis.iter_mut().zip(tally.0) {
-            *sum += u64::from(part);
+    fn add<const N: usize>(&mut self, tally: &Tally<N>) {
+        for measure in ALL {
+            self.millis[measure as usize] += u64::from(tally.get(measure));
         }
     }
 }
@@ -163,28 +177,53 @@ impl DayFigures {
     }
 }
 
-/// Compact storage: milliseconds of one day fit a `u32` (49 days).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-struct Tally([u32; MEASURES]);
+/// Compact storage: milliseconds of one day fit a `u32` (49 days). The first `N` measures in
+/// [`Tally::slot`] order: a day keeps all of them, an interval ([`IntervalTally`]) all but
+/// `NotScheduled`, the rest of the interval, which would be 4 bytes of every interval.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Tally<const N: usize>([u32; N]);
 
-impl Tally {
+type DayTally = Tally<MEASURES>;
+type IntervalTally = Tally<{ MEASURES - 1 }>;
+
+impl<const N: usize> Tally<N> {
+    const ZERO: Tally<N> = Tally([0; N]);
+
+    /// Where `measure` is kept: declaration order with `NotScheduled` moved last.
+    fn slot(measure: Measure) -> usize {
+        let at = measure as usize;
+        let not_scheduled = Measure::NotScheduled as usize;
+        match at.cmp(&not_scheduled) {
+            std::cmp::Ordering::Less => at,
+            std::cmp::Ordering::Equal => MEASURES - 1,
+            std::cmp::Ordering::Greater => at - 1,
+        }
+    }
+
+    fn get(&self, measure: Measure) -> u32 {
+        self.0.get(Self::slot(measure)).copied().unwrap_or(0)
+    }
+
     fn add(&mut self, measure: Measure, millis: Millis) {
-        let slot = &mut self.0[measure as usize];
+        let slot = &mut self.0[Self::slot(measure)];
         *slot = slot.saturating_add(u32::try_from(millis).unwrap_or(u32::MAX));
     }
 
-    fn add_all(&mut self, other: &Tally) {
+    /// Adds the first `N` measures of `other` (all of them, or all but `NotScheduled`).
+    fn add_all<const M: usize>(&mut self, other: &Tally<M>) {
         for (sum, part) in self.0.iter_mut().zip(other.0) {
             *sum = sum.saturating_add(part);
         }
     }
 
-    fn is_empty(&self) -> bool {
-        self.0.iter().all(|m| *m == 0)
+    /// Whether nothing but `NotScheduled` time was counted.
+    fn is_scheduled_empty(&self) -> bool {
+        self.0[..N.min(MEASURES - 1)].iter().all(|m| *m == 0)
     }
 }
 
-/// What holds between two transitions of an employee.
+/// What holds between two transitions of an employee: what the figures tell apart (the grace
+/// of an out period is given when the period begins, see [`Tracker::transition`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Span {
     pub(crate) status: AdherenceStatus,
@@ -192,8 +231,6 @@ pub(crate) struct Span {
     pub(crate) counted: bool,
     pub(crate) scheduled_productive: bool,
     pub(crate) actual_productive: bool,
-    /// The grace of an out period beginning with this span.
-    pub(crate) grace: Grace,
 }
 
 /// A day as `[start, end)` in UTC.
@@ -202,6 +239,15 @@ pub(crate) struct Window {
     pub(crate) date: Date,
     pub(crate) start: Millis,
     pub(crate) end: Millis,
+}
+
+impl Window {
+    /// Contains no instant: the cached window before the first and after a schedule change.
+    const EMPTY: Window = Window {
+        date: Date::MIN,
+        start: 0,
+        end: 0,
+    };
 }
 
 /// Where the days of an employee fall.
@@ -245,19 +291,19 @@ impl Calendar<'_> {
 
 #[derive(Debug, Clone)]
 struct Day {
-    window: Window,
+    date: Date,
     /// Where tracking began in this day.
     first: Millis,
-    /// Where what was counted ends: the day's end once it is over (kept apart from
-    /// `window.end`, which an intraday schedule change can move after the fact).
+    /// Where what was counted ends: the day's end once it is over (its window's end is not
+    /// kept: an intraday schedule change can move it after the fact).
     last: Millis,
-    total: Tally,
+    total: DayTally,
     /// `(interval number since the epoch, tally)`, in order.
-    intervals: Vec<(u32, Tally)>,
+    intervals: Vec<(u32, IntervalTally)>,
 }
 
 impl Day {
-    fn interval(&mut self, number: u32) -> &mut Tally {
+    fn interval(&mut self, number: u32) -> &mut IntervalTally {
         if self.intervals.last().is_none_or(|(n, _)| *n != number) {
             // Doubling from one, not from the four a `Vec` starts with: a million employees
             // a few intervals into their day hold what they use (exact growth, one realloc
@@ -265,7 +311,7 @@ impl Day {
             if self.intervals.len() == self.intervals.capacity() {
                 self.intervals.reserve_exact(self.intervals.len().max(1));
             }
-            self.intervals.push((number, Tally::default()));
+            self.intervals.push((number, Tally::ZERO));
         }
         &mut self.intervals.last_mut().expect("pushed above").1
     }
@@ -305,14 +351,16 @@ impl OutPeriod {
 /// The figures of one employee: retained days, the open span, the out period in progress.
 ///
 /// Memory (one per employee, so it counts at a million employees): the days are allocated
-/// exactly (the retained days, not the 4 a `VecDeque` starts with), the intervals of a day
-/// too, and the out period, rare and 48 bytes, is boxed.
+/// exactly (the retained days, a `Vec`: at two days, moving one down costs less than the 8
+/// bytes a `VecDeque` would add), the intervals of a day too, and the out period, rare and 48
+/// bytes, is boxed.
 #[derive(Debug, Clone)]
 pub(crate) struct Tracker {
     start: Millis,
     span: Option<Span>,
-    window: Option<Window>,
-    days: VecDeque<Day>,
+    /// The day `start` was last found in ([`Window::EMPTY`]: none).
+    window: Window,
+    days: Vec<Day>,
     out: Option<Box<OutPeriod>>,
 }
 
@@ -321,22 +369,25 @@ impl Tracker {
         Tracker {
             start,
             span: None,
-            window: None,
-            days: VecDeque::new(),
+            window: Window::EMPTY,
+            days: Vec::new(),
             out: None,
         }
     }
 
-    /// Closes the open span at `t` (which is not before it began) and opens `next`.
+    /// Closes the open span at `t` (which is not before it began) and opens `next`; an out
+    /// period beginning with it gets `grace`.
     pub(crate) fn transition(
         &mut self,
         t: Millis,
         next: Span,
+        grace: Grace,
         calendar: Calendar<'_>,
         days: usize,
     ) {
         if self.span == Some(next) {
-            // Nothing the figures tell apart changed: the open span goes on.
+            // Nothing the figures tell apart changed: the open span goes on (an out period
+            // keeps the grace it began with).
             return;
         }
         self.close(t, calendar, days);
@@ -346,7 +397,7 @@ impl Tracker {
         match (was_out, next.status == AdherenceStatus::Out) {
             (false, true) => {
                 self.out = Some(Box::new(OutPeriod {
-                    grace: next.grace,
+                    grace,
                     scheduled_out: 0,
                     held: Vec::new(),
                 }))
@@ -361,7 +412,7 @@ impl Tracker {
     /// to `t` is counted by the schedule in force (`calendar`), and the cached day forgotten.
     pub(crate) fn schedule_changing(&mut self, t: Millis, calendar: Calendar<'_>, days: usize) {
         self.close(t, calendar, days);
-        self.window = None;
+        self.window = Window::EMPTY;
     }
 
     fn close(&mut self, t: Millis, calendar: Calendar<'_>, days: usize) {
@@ -372,15 +423,15 @@ impl Tracker {
         let mut at = self.start;
         while at < t {
             let window = match self.window {
-                Some(w) if w.start <= at && at < w.end => w,
+                w if w.start <= at && at < w.end => w,
                 _ => {
                     let mut w = calendar.window(at);
                     // A schedule change can put `at` into a shift that began on a date already
                     // closed; days never go back, the current one goes on instead.
-                    if let Some(current) = self.days.back() {
-                        w.date = w.date.max(current.window.date);
+                    if let Some(current) = self.days.last() {
+                        w.date = w.date.max(current.date);
                     }
-                    self.window = Some(w);
+                    self.window = w;
                     w
                 }
             };
@@ -401,7 +452,7 @@ impl Tracker {
         span: Span,
         days: usize,
     ) {
-        let mut tally = Tally::default();
+        let mut tally = DayTally::ZERO;
         tally.add(Measure::of(span.status), millis);
         if span.counted {
             tally.add(Measure::Scheduled, millis);
@@ -431,11 +482,10 @@ impl Tracker {
         if span.actual_productive {
             tally.add(Measure::ProductiveActual, millis);
         }
-        let day = self.day(window, at, days);
+        let day = self.day(window.date, at, days);
         day.last = at + millis;
         day.total.add_all(&tally);
-        tally.0[Measure::NotScheduled as usize] = 0;
-        if !tally.is_empty() {
+        if !tally.is_scheduled_empty() {
             day.interval(interval).add_all(&tally);
         }
     }
@@ -443,7 +493,7 @@ impl Tracker {
     /// Counts held-back out time now that its period reached the grace.
     fn release(&mut self, held: Vec<(Date, u32, Millis)>) {
         for (date, interval, millis) in held {
-            let Some(day) = self.days.iter_mut().find(|d| d.window.date == date) else {
+            let Some(day) = self.days.iter_mut().find(|d| d.date == date) else {
                 continue;
             };
             day.total.add(Measure::OutAfterGrace, millis);
@@ -453,27 +503,24 @@ impl Tracker {
         }
     }
 
-    fn day(&mut self, window: Window, at: Millis, days: usize) -> &mut Day {
-        if self
-            .days
-            .back()
-            .is_none_or(|d| d.window.date != window.date)
-        {
-            while self.days.len() >= days.max(1) {
-                self.days.pop_front();
+    fn day(&mut self, date: Date, at: Millis, days: usize) -> &mut Day {
+        if self.days.last().is_none_or(|d| d.date != date) {
+            let keep = days.max(1) - 1;
+            if self.days.len() > keep {
+                self.days.drain(..self.days.len() - keep);
             }
             if self.days.len() == self.days.capacity() {
                 self.days.reserve_exact(1);
             }
-            self.days.push_back(Day {
-                window,
+            self.days.push(Day {
+                date,
                 first: at,
                 last: at,
-                total: Tally::default(),
+                total: Tally::ZERO,
                 intervals: Vec::new(),
             });
         }
-        self.days.back_mut().expect("pushed above")
+        self.days.last_mut().expect("pushed above")
     }
 
     /// The figures of `date` as of `now`, the open span included.
@@ -486,7 +533,7 @@ impl Tracker {
     ) -> Option<DayFigures> {
         let mut copy = self.clone();
         copy.close(now, calendar, days.max(1));
-        let Some(day) = copy.days.iter().find(|d| d.window.date == date) else {
+        let Some(day) = copy.days.iter().find(|d| d.date == date) else {
             // A day beginning at `now` has nothing in it yet, but it is tracked.
             let tracked = copy.span.is_some() && calendar.window(now).date == date;
             return tracked.then(|| DayFigures {

@@ -149,12 +149,12 @@
 //! cursor (O(1) amortized). Measured in `benches/adherence.rs` (`benches/RESULTS.md`).
 //!
 //! ## Memory
-//! At a million employees each one an agent, the evaluator holds about 670 bytes per agent
+//! At a million employees each one an agent, the evaluator holds about 560 bytes per agent
 //! (`benches/memory.rs`: the employee, its agent, its user mapping, the indexes, a day of
 //! figures with two intervals), apart from the schedules: a segment is 40 bytes, a day in
 //! 15-minute pieces about 34 of them, and that is schedule data, proportional to what the
-//! planners sent, not per-agent state. Intervals of figures add 48 bytes each (up to 96 a day,
-//! for the retained days). What keeps it there:
+//! planners sent, not per-agent state. A day of figures is 88 bytes and its intervals 44 bytes
+//! each (up to 96 a day, for the retained days). What keeps it there:
 //! - an agent's external id is held once, as the text of its events, shared with its user
 //!   mapping (bytes that are not UTF-8 are held as their Latin-1 reading, which maps back to the
 //!   same bytes);
@@ -165,7 +165,12 @@
 //!   one every 15 minutes);
 //! - what most agents and employees do without is boxed: a status's reason, detail and skills
 //!   (an AUX reason is the usual exception), an out period in progress; an alarm names the
-//!   activity its thresholds come from instead of copying them;
+//!   activity its thresholds come from instead of copying them, and its start is the
+//!   employee's `since`;
+//! - small records: an employee's agents are a list through the agents (4 bytes, not a
+//!   24-byte vector), its team an index into the distinct teams; an interval keeps ten
+//!   counters, not `not_scheduled` (the rest of the interval); an open span holds only what
+//!   the figures tell apart, the grace of an out period being given when the period begins;
 //! - the event buffer keeps the capacity of 1,024 events between calls: a burst (a reload, a
 //!   feed going down, every employee's shift starting at 08:00) allocates for itself and is
 //!   given back at the next call.
