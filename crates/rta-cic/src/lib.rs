@@ -81,6 +81,7 @@ mod icws;
 mod line;
 mod session;
 mod time;
+mod users;
 mod vocabulary;
 
 pub use encode::{

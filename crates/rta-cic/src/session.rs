@@ -43,23 +43,23 @@
 //! Bounded memory: the remembered users are at most [`SessionConfig::max_users`], their ids and
 //! stations at most [`SessionConfig::max_memory`] bytes; statuses of further users (or of a
 //! user whose values no longer fit, who is then forgotten) are still emitted, counted and
-//! reported ([`CicError::TooManyUsers`]), and icws deltas about them cannot be merged. Lines are bounded by the codec
-//! ([`SessionConfig::codec`]).
+//! reported ([`CicError::TooManyUsers`]), and icws deltas about them cannot be merged. Lines
+//! are bounded by the codec ([`SessionConfig::codec`]). A remembered user costs a 64-byte
+//! record, one allocation of its id, station and unshared key, and about 10 bytes of index:
+//! with 8-byte ids and 4-byte stations, about 90 bytes per user at a million users.
 
 use crate::case::fold_bytes;
 use crate::error::{CicError, RecordError};
 use crate::icws::{self, Handler, Kind, StatusMessageItem, UserStatusItem};
 use crate::line::{LineRecord, StatusRecord, TimeCache, parse_line_cached};
 use crate::time::{CicTime, ZoneCache, parse_time};
-use crate::vocabulary::{Definition, KeyCache, KeyId, Vocabulary};
+use crate::users::{Kept, StatusKey, Users, Values};
+use crate::vocabulary::{Definition, KeyCache, Vocabulary};
 use bytes::Bytes;
-use hashbrown::HashMap;
-use hashbrown::hash_map::RawEntryMut;
 use jiff::Timestamp;
 use rta_lines::{FrameError, LineCodec, Snippet};
 use rta_model::{Code, Direction, IntegrationId, Observation, Phase, Status, Zone};
 use std::borrow::Cow;
-use std::hash::BuildHasher;
 
 /// The two wire formats of `specs/cic.md`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -91,10 +91,12 @@ pub struct SessionConfig {
     pub zone: Zone,
     /// Compare user ids without regard to case (the external id is then lower case).
     pub case_insensitive_users: bool,
-    /// The most users whose last values are remembered.
+    /// The most users whose last values are remembered (at most `u32::MAX`: larger counts as
+    /// that).
     pub max_users: usize,
     /// The most bytes of user ids and stations (and of status keys the vocabulary had no room
-    /// for) remembered: with `max_users`, what bounds the memory of a session.
+    /// for) remembered: with `max_users`, what bounds the memory of a session. At most 4 GiB
+    /// (larger counts as that).
     pub max_memory: usize,
     /// The line limit for [`SessionConfig::codec`].
     pub max_line: usize,
@@ -162,40 +164,6 @@ pub struct Stats {
     pub truncated_lines: u64,
     /// Statuses of users past [`SessionConfig::max_users`].
     pub users_over_limit: u64,
-}
-
-/// A status key as a user's memory keeps it.
-#[derive(Debug, Clone)]
-enum StoredKey {
-    Interned(KeyId),
-    /// The vocabulary was full: the folded key itself.
-    Folded(Box<str>),
-}
-
-/// A user's last values, for icws deltas and the DST floor.
-#[derive(Debug)]
-struct UserMemory {
-    key: Option<StoredKey>,
-    logged_in: Option<bool>,
-    on_phone: Option<bool>,
-    station: Option<Box<str>>,
-    status_changed: Option<Timestamp>,
-    on_phone_changed: Option<Timestamp>,
-    /// The last status's time, when the source gave one.
-    time: Option<Timestamp>,
-    /// The snapshot that last listed the user.
-    seen_in: u64,
-}
-
-impl UserMemory {
-    /// The bytes held apart from the entry itself (the id is counted by the caller).
-    fn cost(&self) -> usize {
-        let key = match &self.key {
-            Some(StoredKey::Folded(key)) => key.len(),
-            _ => 0,
-        };
-        key + self.station.as_ref().map_or(0, |station| station.len())
-    }
 }
 
 /// One status record, whichever the dialect.
@@ -278,12 +246,11 @@ pub struct Session {
     keys: KeyCache,
     /// The time of the last status line.
     times: TimeCache,
-    users: HashMap<Box<[u8]>, UserMemory>,
+    users: Users,
     /// Bytes of the remembered ids, stations and unshared keys.
     memory: usize,
-    /// The snapshot in progress.
-    snapshot: Option<u64>,
-    snapshots_opened: u64,
+    /// A snapshot is in progress.
+    snapshot: bool,
     /// The latest time the connection sent outside snapshots.
     clock: Option<Timestamp>,
     stats: Stats,
@@ -295,11 +262,10 @@ impl Session {
             zone: ZoneCache::new(config.zone.clone()),
             keys: KeyCache::default(),
             times: TimeCache::default(),
+            users: Users::new(config.max_users, config.max_memory),
             config,
-            users: HashMap::new(),
             memory: 0,
-            snapshot: None,
-            snapshots_opened: 0,
+            snapshot: false,
             clock: None,
             stats: Stats::default(),
         }
@@ -316,7 +282,7 @@ impl Session {
 
     /// True between a snapshot's begin and its end.
     pub fn snapshot_in_progress(&self) -> bool {
-        self.snapshot.is_some()
+        self.snapshot
     }
 
     /// How many users' last values are remembered.
@@ -504,80 +470,26 @@ impl Session {
 
     fn begin_snapshot(&mut self, time: Timestamp, out: &mut impl FnMut(Output<'_>)) {
         self.abort_snapshot(out);
-        self.snapshots_opened += 1;
-        self.snapshot = Some(self.snapshots_opened);
+        self.snapshot = true;
+        self.users.unlist_all();
         out(Output::SnapshotBegin { time });
     }
 
     fn end_snapshot(&mut self, time: Timestamp, out: &mut impl FnMut(Output<'_>)) {
-        let Some(number) = self.snapshot.take() else {
+        if !std::mem::take(&mut self.snapshot) {
             self.stats.stray_snapshot_ends += 1;
             return;
-        };
+        }
         self.stats.snapshots_completed += 1;
-        let mut freed = 0;
-        self.users.retain(|id, user| {
-            let keep = user.seen_in == number;
-            if !keep {
-                freed += id.len() + user.cost();
-            }
-            keep
-        });
-        self.memory -= freed;
+        self.memory -= self.users.keep_listed();
         out(Output::SnapshotEnd { time });
     }
 
     fn abort_snapshot(&mut self, out: &mut impl FnMut(Output<'_>)) {
-        if self.snapshot.take().is_some() {
+        if std::mem::take(&mut self.snapshot) {
             self.stats.snapshots_aborted += 1;
             out(Output::SnapshotAborted);
         }
-    }
-
-    /// Stores a user's merged values (`station`: `None` keeps the remembered one) within the
-    /// limits. A user whose values no longer fit is forgotten and returned.
-    fn remember(
-        &mut self,
-        id: &[u8],
-        hash: u64,
-        mut values: UserMemory,
-        station: Option<Option<&str>>,
-    ) -> (Applied, Option<UserMemory>) {
-        let limit = self.config.max_memory;
-        let users = self.users.len();
-        let vacant = match self.users.raw_entry_mut().from_key_hashed_nocheck(hash, id) {
-            RawEntryMut::Occupied(mut entry) => {
-                let user = entry.get_mut();
-                let before = id.len() + user.cost();
-                values.station = match station {
-                    Some(new) if user.station.as_deref() != new => new.map(Box::from),
-                    _ => user.station.take(),
-                };
-                if self.snapshot.is_none() {
-                    values.seen_in = user.seen_in;
-                }
-                values.time = values.time.or(user.time);
-                *user = values;
-                let after = id.len() + user.cost();
-                if self.memory - before + after <= limit {
-                    self.memory = self.memory - before + after;
-                    return (Applied::Remembered, None);
-                }
-                self.memory -= before;
-                self.stats.users_over_limit += 1;
-                return (Applied::NotRemembered, Some(entry.remove()));
-            }
-            RawEntryMut::Vacant(vacant) => vacant,
-        };
-        values.station = station.flatten().map(Box::from);
-        let cost = id.len() + values.cost();
-        if users < self.config.max_users && self.memory + cost <= limit {
-            self.memory += cost;
-            vacant.insert_hashed_nocheck(hash, Box::from(id), values);
-            return (Applied::Remembered, None);
-        }
-        self.stats.users_over_limit += 1;
-        (Applied::NotRemembered, None)
     }
 
     /// Merges a status with the user's memory, remembers it, and emits it.
@@ -593,20 +505,18 @@ impl Session {
         } else {
             input.user_id
         };
-        // One hash of the id for its lookup here and in `remember`.
-        let hash = self.users.hasher().hash_one(&*id);
-        let memory = self
-            .users
-            .raw_entry()
-            .from_key_hashed_nocheck(hash, &*id)
-            .map(|(_, user)| user);
+        // One hash and one lookup of the id, for the merge and for remembering.
+        let hash = self.users.hash(&id);
+        let found = self.users.find(hash, &id);
+        let memory = found.map(|at| self.users.get(at));
         let previous = memory.filter(|_| input.merge);
 
         // The DST floor: see the module docs.
-        let user_time = memory.and_then(|user| user.time);
-        let floor = match self.snapshot {
-            Some(_) => user_time,
-            None => user_time.max(self.clock),
+        let user_time = memory.and_then(|user| user.time());
+        let floor = if self.snapshot {
+            user_time
+        } else {
+            user_time.max(self.clock)
         };
         let mut resolve = |time: Option<CicTime>, field| {
             time.map(|time| {
@@ -616,66 +526,73 @@ impl Session {
             .transpose()
         };
         let status_changed = resolve(input.status_changed, "statusChanged")?
-            .or_else(|| previous.and_then(|user| user.status_changed));
+            .or_else(|| previous.and_then(|user| user.status_changed()));
         let on_phone_changed = resolve(input.on_phone_changed, "onPhoneChanged")?
-            .or_else(|| previous.and_then(|user| user.on_phone_changed));
+            .or_else(|| previous.and_then(|user| user.on_phone_changed()));
 
         let key = match input.status_key.filter(|key| !key.is_empty()) {
             Some(key) => match self.keys.intern(&key, vocabulary) {
-                Some(id) => StoredKey::Interned(id),
-                None => StoredKey::Folded(crate::case::fold_str(key).into()),
+                Some(id) => StatusKey::Interned(id),
+                None => StatusKey::Folded(crate::case::fold_str(key)),
             },
-            None => previous
-                .and_then(|user| user.key.clone())
-                .ok_or(RecordError::MissingStatusKey)?,
+            // Owned: the user's values are about to be replaced.
+            None => match previous.map(|user| user.key()) {
+                Some(StatusKey::Interned(id)) => StatusKey::Interned(id),
+                Some(StatusKey::Folded(key)) => StatusKey::Folded(Cow::Owned(key.into_owned())),
+                None => return Err(RecordError::MissingStatusKey),
+            },
         };
         let logged_in = input
             .logged_in
-            .or_else(|| previous.and_then(|user| user.logged_in));
+            .or_else(|| previous.and_then(|user| user.logged_in()));
         let on_phone = input
             .on_phone
-            .or_else(|| previous.and_then(|user| user.on_phone));
+            .or_else(|| previous.and_then(|user| user.on_phone()));
         let station_changed = input.station.is_some() || !input.merge;
         let source_time = status_changed.max(on_phone_changed);
         let time = source_time.unwrap_or(received);
 
-        if self.snapshot.is_none() {
+        if !self.snapshot {
             if let Some(time) = source_time {
                 self.advance_clock(time);
             }
         }
-        let snapshot = self.snapshot.unwrap_or(0);
         let station = input.station.filter(|station| !station.is_empty());
-        let remembered = UserMemory {
-            key: Some(key.clone()),
+        let values = Values {
+            key,
             logged_in,
             on_phone,
-            station: None,
             status_changed,
             on_phone_changed,
             time: source_time,
-            seen_in: snapshot,
         };
-        let (applied, forgotten) = self.remember(
-            &id,
-            hash,
-            remembered,
-            station_changed.then_some(station.as_deref()),
+        let kept = self.users.remember(
+            found,
+            (&id, hash),
+            &values,
+            station_changed.then(|| station.as_deref().unwrap_or("")),
+            self.snapshot,
+            &mut self.memory,
         );
+        let applied = match kept {
+            Kept::At(_) => Applied::Remembered,
+            Kept::Forgotten(_) | Kept::Nowhere => {
+                self.stats.users_over_limit += 1;
+                Applied::NotRemembered
+            }
+        };
         self.stats.statuses += 1;
 
         let vocabulary = &*vocabulary;
-        let (code, definition): (&str, Option<&Definition>) = match &key {
-            StoredKey::Interned(key) => vocabulary.get(*key).unwrap_or(("", None)),
-            StoredKey::Folded(key) => (key, None),
+        let (code, definition): (&str, Option<&Definition>) = match &values.key {
+            StatusKey::Interned(key) => vocabulary.get(*key).unwrap_or(("", None)),
+            StatusKey::Folded(key) => (key, None),
         };
-        let station: Option<&str> = match (station_changed, &station) {
-            (true, station) => station.as_deref(),
-            (false, _) => self
-                .users
-                .get(&*id)
-                .or(forgotten.as_ref())
-                .and_then(|user| user.station.as_deref()),
+        let station: Option<&str> = match (station_changed, &station, &kept) {
+            (true, station, _) => station.as_deref(),
+            (false, _, Kept::At(at)) => self.users.get(*at).station(),
+            (false, _, Kept::Forgotten(user)) => user.station(),
+            (false, _, Kept::Nowhere) => None,
         };
         let flag = |explicit: Option<bool>, defined: fn(&Definition) -> bool| {
             explicit.unwrap_or_else(|| definition.is_some_and(defined))

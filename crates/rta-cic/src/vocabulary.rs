@@ -41,7 +41,7 @@ pub struct Definition {
 /// A status key kept by a [`Vocabulary`]: an index that stays valid as long as the vocabulary
 /// (keys are never removed).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub(crate) struct KeyId(u32);
+pub(crate) struct KeyId(pub(crate) u32);
 
 #[derive(Debug)]
 struct Entry {
