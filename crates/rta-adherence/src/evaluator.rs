@@ -5,7 +5,7 @@ use crate::config::{Config, Employee, Mappings, Rules, ScheduleRow, UnscheduledW
 use crate::error::{ConfigError, MappingError, ScheduleError};
 use crate::figures::{Calendar, DayFigures, Span, Tracker};
 use crate::instant::{Millis, millis, timestamp};
-use crate::mapping::ResolvedMappings;
+use crate::mapping::{Named, ResolvedMappings};
 use crate::schedule::{Schedule, Scheduled};
 use crate::timers::Timers;
 use hashbrown::{HashMap, HashSet, HashTable};
@@ -430,14 +430,14 @@ impl Evaluator {
             health: FeedHealth::Waiting,
             agents: Vec::new(),
         });
-        let mapped: Vec<(Box<[u8]>, Name)> = self
+        let mapped: Vec<Box<[u8]>> = self
             .mappings
             .users()
-            .filter(|(integration, _, _)| **integration == name)
-            .map(|(_, id, employee)| (Box::from(id), employee.clone()))
+            .filter(|(integration, _)| **integration == name)
+            .map(|(_, id)| Box::from(id))
             .collect();
         self.agents.reserve_exact(mapped.len());
-        for (external_id, _) in mapped {
+        for external_id in mapped {
             self.agent(id, &external_id);
         }
         Ok(())
@@ -1125,15 +1125,13 @@ impl Evaluator {
     /// Links an agent to its employee by the current user mappings.
     fn map_agent(&mut self, agent: u32) {
         let state = &self.agents[agent as usize];
-        let employee = self
+        let named = self
             .integration(state.integration)
-            .and_then(|integration| {
-                self.mappings
-                    .employee(&integration, &state.external_id())
-                    .cloned()
-            })
-            .map(|employee| self.employee(&employee));
-        let employee = Link::of(employee);
+            .and_then(|integration| self.mappings.employee(&integration, &state.external_id()));
+        let employee = Link::of(named.map(|named| match named {
+            Named::Index(index) => index,
+            Named::Name(name) => self.employee(&name),
+        }));
         let state = &mut self.agents[agent as usize];
         if state.employee == employee {
             return;
@@ -1178,8 +1176,8 @@ impl Evaluator {
             .flat_map(|(id, state)| {
                 self.mappings
                     .users()
-                    .filter(move |(integration, _, _)| ***integration == *state.name)
-                    .map(move |(_, external_id, _)| (id, Box::from(external_id)))
+                    .filter(move |(integration, _)| ***integration == *state.name)
+                    .map(move |(_, external_id)| (id, Box::from(external_id)))
             })
             .collect();
         for agent in 0..self.agents.len() as u32 {
@@ -1201,12 +1199,9 @@ impl Evaluator {
         for (integration, external_id) in named {
             self.agent(integration, &external_id);
         }
-        // Every employee a mapping names exists, and the rows hold the employee's own id.
+        // Every employee a mapping names exists, and the rows hold its index.
         let mut mappings = std::mem::take(&mut self.mappings);
-        mappings.share_employees(|employee| {
-            let index = self.employee(employee);
-            self.employees[index as usize].id.clone()
-        });
+        mappings.index_employees(|employee| self.employee(employee));
         self.mappings = mappings;
     }
 

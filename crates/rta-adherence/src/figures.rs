@@ -353,13 +353,17 @@ impl OutPeriod {
 /// Memory (one per employee, so it counts at a million employees): the days are allocated
 /// exactly (the retained days, a `Vec`: at two days, moving one down costs less than the 8
 /// bytes a `VecDeque` would add), the intervals of a day too, and the out period, rare and 48
-/// bytes, is boxed.
+/// bytes, is boxed. The cached day is kept as its three fields, not a [`Window`], so that its
+/// date and the span share 8 bytes instead of taking 8 each.
 #[derive(Debug, Clone)]
 pub(crate) struct Tracker {
     start: Millis,
     span: Option<Span>,
-    /// The day `start` was last found in ([`Window::EMPTY`]: none).
-    window: Window,
+    /// The day `start` was last found in: its date and `[window_start, window_end)`
+    /// ([`Window::EMPTY`]: none).
+    window_date: Date,
+    window_start: Millis,
+    window_end: Millis,
     days: Vec<Day>,
     out: Option<Box<OutPeriod>>,
 }
@@ -369,7 +373,9 @@ impl Tracker {
         Tracker {
             start,
             span: None,
-            window: Window::EMPTY,
+            window_date: Window::EMPTY.date,
+            window_start: Window::EMPTY.start,
+            window_end: Window::EMPTY.end,
             days: Vec::new(),
             out: None,
         }
@@ -412,7 +418,13 @@ impl Tracker {
     /// to `t` is counted by the schedule in force (`calendar`), and the cached day forgotten.
     pub(crate) fn schedule_changing(&mut self, t: Millis, calendar: Calendar<'_>, days: usize) {
         self.close(t, calendar, days);
-        self.window = Window::EMPTY;
+        self.cache(Window::EMPTY);
+    }
+
+    fn cache(&mut self, window: Window) {
+        self.window_date = window.date;
+        self.window_start = window.start;
+        self.window_end = window.end;
     }
 
     fn close(&mut self, t: Millis, calendar: Calendar<'_>, days: usize) {
@@ -422,18 +434,21 @@ impl Tracker {
         };
         let mut at = self.start;
         while at < t {
-            let window = match self.window {
-                w if w.start <= at && at < w.end => w,
-                _ => {
-                    let mut w = calendar.window(at);
-                    // A schedule change can put `at` into a shift that began on a date already
-                    // closed; days never go back, the current one goes on instead.
-                    if let Some(current) = self.days.last() {
-                        w.date = w.date.max(current.date);
-                    }
-                    self.window = w;
-                    w
+            let window = if self.window_start <= at && at < self.window_end {
+                Window {
+                    date: self.window_date,
+                    start: self.window_start,
+                    end: self.window_end,
                 }
+            } else {
+                let mut w = calendar.window(at);
+                // A schedule change can put `at` into a shift that began on a date already
+                // closed; days never go back, the current one goes on instead.
+                if let Some(current) = self.days.last() {
+                    w.date = w.date.max(current.date);
+                }
+                self.cache(w);
+                w
             };
             let interval = at.div_euclid(INTERVAL);
             let end = t.min(window.end).min((interval + 1) * INTERVAL);

@@ -149,7 +149,7 @@
 //! cursor (O(1) amortized). Measured in `benches/adherence.rs` (`benches/RESULTS.md`).
 //!
 //! ## Memory
-//! At a million employees each one an agent, the evaluator holds about 560 bytes per agent
+//! At a million employees each one an agent, the evaluator holds about 540 bytes per agent
 //! (`benches/memory.rs`: the employee, its agent, its user mapping, the indexes, a day of
 //! figures with two intervals), apart from the schedules: a segment is 40 bytes, a day in
 //! 15-minute pieces about 34 of them, and that is schedule data, proportional to what the
@@ -161,16 +161,17 @@
 //! - indexes are `hashbrown::HashTable<u32>`s into the agent, employee and user-mapping `Vec`s,
 //!   comparing against the stored record (no second key, no 24- or 48-byte map slots);
 //! - exact allocations where the count is known: employees, mapped agents, user mappings, a
-//!   schedule (a boxed slice), the retained days and a day's intervals (grown by one, at most
-//!   one every 15 minutes);
+//!   schedule (a boxed slice), the retained days; a day's intervals grow by doubling from one
+//!   (at most one every 15 minutes);
 //! - what most agents and employees do without is boxed: a status's reason, detail and skills
 //!   (an AUX reason is the usual exception), an out period in progress; an alarm names the
 //!   activity its thresholds come from instead of copying them, and its start is the
 //!   employee's `since`;
 //! - small records: an employee's agents are a list through the agents (4 bytes, not a
-//!   24-byte vector), its team an index into the distinct teams; an interval keeps ten
-//!   counters, not `not_scheduled` (the rest of the interval); an open span holds only what
-//!   the figures tell apart, the grace of an out period being given when the period begins;
+//!   24-byte vector), its team an index into the distinct teams, a user mapping row names its
+//!   employee by index; an interval keeps ten counters, not `not_scheduled` (the rest of the
+//!   interval); an open span holds only what the figures tell apart, the grace of an out
+//!   period being given when the period begins;
 //! - the event buffer keeps the capacity of 1,024 events between calls: a burst (a reload, a
 //!   feed going down, every employee's shift starting at 08:00) allocates for itself and is
 //!   given back at the next call.

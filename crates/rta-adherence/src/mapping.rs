@@ -158,17 +158,28 @@ impl StatusRules {
 pub(crate) struct User {
     /// Index into [`ResolvedMappings::user_integrations`].
     integration: u32,
+    /// The employee's index in the evaluator once [`ResolvedMappings::index_employees`] has
+    /// run; until then its name is in [`ResolvedMappings::names`].
+    employee: u32,
     /// The trimmed id, shared with the agent's label (see `Evaluator::agent`): a mapped
     /// agent's id is held once.
     pub(crate) external_id: Name,
-    /// Shared with the employee's own id once the evaluator has seen the employee.
-    pub(crate) employee: Name,
+}
+
+/// The employee a user row names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Named {
+    /// Its index in the evaluator.
+    Index(u32),
+    /// Its name, before the rows were given indexes.
+    Name(Name),
 }
 
 /// All mappings, by integration name.
 ///
 /// User mappings are one row per agent, so at a million agents their layout counts: the
-/// rows sit in a `Vec` of 40 bytes each (integration names interned), indexed by a
+/// rows sit in a `Vec` of 24 bytes each (integration names interned, the employee by its
+/// index in the evaluator: a 16-byte name handle less per row), indexed by a
 /// `HashTable<u32>` that compares against the row, instead of a
 /// `HashMap<(Name, Box<[u8]>), Name>` (48-byte slots at a load factor down to 7/16, and a
 /// second copy of every id).
@@ -178,6 +189,9 @@ pub(crate) struct ResolvedMappings {
     /// The distinct integrations of the user rows.
     user_integrations: Vec<Name>,
     users: Vec<User>,
+    /// The employee names of `users`, row by row, until [`ResolvedMappings::index_employees`]
+    /// gives the rows indexes (then empty).
+    names: Vec<Name>,
     /// Indexes into `users`, by `(integration, external id)` hashed with `hasher`.
     user_index: HashTable<u32>,
     hasher: foldhash::fast::RandomState,
@@ -255,13 +269,13 @@ impl ResolvedMappings {
         }
         for (row, mapping) in users.iter().enumerate() {
             let external_id = mapping.external_id.trim();
-            match resolved.user(&mapping.integration, external_id.as_bytes()) {
-                Some(user) if user.employee != mapping.employee => {
+            match resolved.row(&mapping.integration, external_id.as_bytes()) {
+                Some(user) if resolved.names[user] != mapping.employee => {
                     errors.push(MappingError::ConflictingUser {
                         row,
                         integration: mapping.integration.to_string(),
                         external_id: mapping.external_id.clone(),
-                        employee: user.employee.to_string(),
+                        employee: resolved.names[user].to_string(),
                     })
                 }
                 Some(_) => {}
@@ -269,6 +283,7 @@ impl ResolvedMappings {
             }
         }
         resolved.users.shrink_to_fit();
+        resolved.names.shrink_to_fit();
         (resolved, errors)
     }
 
@@ -283,9 +298,10 @@ impl ResolvedMappings {
         let index = self.users.len() as u32;
         self.users.push(User {
             integration: slot as u32,
+            employee: u32::MAX,
             external_id: external_id.into(),
-            employee: employee.clone(),
         });
+        self.names.push(employee.clone());
         let (users, integrations, hasher) = (&self.users, &self.user_integrations, &self.hasher);
         let hash = hasher.hash_one((&**integration, external_id.as_bytes()));
         self.user_index.insert_unique(hash, index, |&u| {
@@ -295,22 +311,27 @@ impl ResolvedMappings {
         });
     }
 
-    /// The user row of `(integration, external_id)`.
-    pub(crate) fn user(&self, integration: &str, external_id: &[u8]) -> Option<&User> {
+    /// The index of the user row of `(integration, external_id)`.
+    fn row(&self, integration: &str, external_id: &[u8]) -> Option<usize> {
         let hash = self.hasher.hash_one((integration, external_id));
         let index = self.user_index.find(hash, |&u| {
             let user = &self.users[u as usize];
             user.external_id.as_bytes() == external_id
                 && *self.user_integrations[user.integration as usize] == *integration
         })?;
-        Some(&self.users[*index as usize])
+        Some(*index as usize)
     }
 
-    /// Replaces the employee name of every row with `shared(name)` (the employee's own id,
-    /// so that the name is held once), in row order.
-    pub(crate) fn share_employees(&mut self, mut shared: impl FnMut(&Name) -> Name) {
-        for user in &mut self.users {
-            user.employee = shared(&user.employee);
+    /// The user row of `(integration, external_id)`.
+    pub(crate) fn user(&self, integration: &str, external_id: &[u8]) -> Option<&User> {
+        Some(&self.users[self.row(integration, external_id)?])
+    }
+
+    /// Gives every row the index of its employee, `index(name)`, called in row order; the
+    /// names are dropped.
+    pub(crate) fn index_employees(&mut self, mut index: impl FnMut(&Name) -> u32) {
+        for (user, name) in self.users.iter_mut().zip(std::mem::take(&mut self.names)) {
+            user.employee = index(&name);
         }
     }
 
@@ -318,17 +339,20 @@ impl ResolvedMappings {
         self.statuses.get(integration)
     }
 
-    pub(crate) fn employee(&self, integration: &Name, external_id: &[u8]) -> Option<&Name> {
-        Some(&self.user(integration, external_id)?.employee)
+    pub(crate) fn employee(&self, integration: &Name, external_id: &[u8]) -> Option<Named> {
+        let row = self.row(integration, external_id)?;
+        Some(match self.names.get(row) {
+            Some(name) => Named::Name(name.clone()),
+            None => Named::Index(self.users[row].employee),
+        })
     }
 
-    /// Every mapped `(integration, external id, employee)`, in row order.
-    pub(crate) fn users(&self) -> impl Iterator<Item = (&Name, &[u8], &Name)> {
+    /// Every mapped `(integration, external id)`, in row order.
+    pub(crate) fn users(&self) -> impl Iterator<Item = (&Name, &[u8])> {
         self.users.iter().map(|user| {
             (
                 &self.user_integrations[user.integration as usize],
                 user.external_id.as_bytes(),
-                &user.employee,
             )
         })
     }
@@ -465,11 +489,8 @@ mod tests {
             Some("Phone")
         );
         assert_eq!(
-            mappings
-                .employee(&"cms".into(), b"40101")
-                .map(|e| e.to_string())
-                .as_deref(),
-            Some("E1")
+            mappings.employee(&"cms".into(), b"40101"),
+            Some(Named::Name("E1".into()))
         );
     }
 }
