@@ -6,10 +6,25 @@ use crate::error::ConfigError;
 use crate::instant::{Millis, SECOND};
 use hashbrown::HashMap;
 use rta_model::Name;
+use std::num::NonZeroU16;
 
-/// Dense id of an activity in an [`Activities`] table.
+/// Dense id of an activity in an [`Activities`] table: its index plus one, so that an
+/// `Option<ActivityId>` is 2 bytes (in every agent and employee). A table holds at most
+/// `u16::MAX` activities, so every index plus one fits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub(crate) struct ActivityId(pub(crate) u16);
+pub(crate) struct ActivityId(NonZeroU16);
+
+impl ActivityId {
+    /// `None` for an index no table holds.
+    pub(crate) fn new(index: usize) -> Option<ActivityId> {
+        let id = u16::try_from(index.checked_add(1)?).ok()?;
+        NonZeroU16::new(id).map(ActivityId)
+    }
+
+    pub(crate) fn index(self) -> usize {
+        usize::from(self.0.get() - 1)
+    }
+}
 
 /// An activity with everything resolved: thresholds in milliseconds, `accepts` as ids.
 #[derive(Debug, Clone)]
@@ -54,7 +69,10 @@ impl Activities {
         }
         for (index, activity) in configured.iter().enumerate() {
             if by_name
-                .insert(activity.name.clone(), ActivityId(index as u16))
+                .insert(
+                    activity.name.clone(),
+                    ActivityId::new(index).expect("at most u16::MAX activities"),
+                )
                 .is_some()
             {
                 return Err(ConfigError::DuplicateActivity(activity.name.to_string()));
@@ -100,7 +118,7 @@ impl Activities {
     }
 
     pub(crate) fn get(&self, id: ActivityId) -> &Resolved {
-        &self.list[usize::from(id.0)]
+        &self.list[id.index()]
     }
 
     pub(crate) fn id(&self, name: &str) -> Option<ActivityId> {

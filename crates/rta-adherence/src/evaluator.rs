@@ -95,16 +95,6 @@ struct Integration {
     agents: Vec<u32>,
 }
 
-/// The last status of an agent.
-#[derive(Debug, Clone, PartialEq)]
-struct AgentStatus {
-    phase: Phase,
-    direction: Direction,
-    code: Name,
-    /// `None` when the status has no reason, no detail and no skills.
-    details: Option<Box<StatusDetails>>,
-}
-
 /// The parts of a status most statuses do without (an AUX reason is the usual exception):
 /// boxed, so that an agent pays 8 bytes for them, not 64.
 #[derive(Debug, Clone, PartialEq)]
@@ -131,7 +121,7 @@ impl StatusDetails {
     }
 }
 
-impl AgentStatus {
+impl Agent {
     fn reason(&self) -> Option<&Code<'static>> {
         self.details.as_ref()?.reason.as_ref()
     }
@@ -148,6 +138,10 @@ impl AgentStatus {
 /// An agent. Its external id is kept once, as the text of its events (`label`): the bytes
 /// the feed sends are that text's UTF-8 bytes, or, for an id that was not UTF-8, its
 /// characters as Latin-1 bytes ([`utf8_or_latin1`] is one-to-one either way).
+///
+/// Its last status is kept as fields of its own (`code` to `details`), not as an
+/// `Option<Status>`: the small fields share the padding the option's would take (72 bytes in
+/// all, not 80).
 #[derive(Debug, Clone)]
 struct Agent {
     integration: IntegrationId,
@@ -160,7 +154,13 @@ struct Agent {
     /// agents (4 bytes here, in padding otherwise lost, instead of a 24-byte list in every
     /// employee, most of whom have one agent).
     next: Link,
-    status: Option<AgentStatus>,
+    /// The status code; `None` before the first status, when the fields up to `activity`
+    /// mean nothing.
+    code: Option<Name>,
+    phase: Phase,
+    direction: Direction,
+    /// `None` when the status has no reason, no detail and no skills.
+    details: Option<Box<StatusDetails>>,
     /// When the status began (source time).
     time: Millis,
     /// Arrival order, the tie-break between integrations of one employee.
@@ -213,14 +213,14 @@ impl Remembered {
     const UNMAPPED: Remembered = Remembered(1);
 
     fn of(activity: Option<ActivityId>) -> Remembered {
-        activity.map_or(Remembered::UNMAPPED, |a| Remembered(u32::from(a.0) + 2))
+        activity.map_or(Remembered::UNMAPPED, |a| Remembered(a.index() as u32 + 2))
     }
 
     fn get(self) -> Option<Option<ActivityId>> {
         match self {
             Remembered::NOT_YET => None,
             Remembered::UNMAPPED => Some(None),
-            Remembered(n) => Some(Some(ActivityId((n - 2) as u16))),
+            Remembered(n) => Some(ActivityId::new((n - 2) as usize)),
         }
     }
 }
@@ -674,18 +674,18 @@ impl Evaluator {
         };
         let time = millis(observation.time).min(now);
         let state = &self.agents[agent as usize];
-        if state.status.is_some() && time < state.time {
+        if state.code.is_some() && time < state.time {
             self.stats.out_of_order += 1;
             return;
         }
         let status = &observation.status;
-        let unchanged = state.status.as_ref().is_some_and(|current| {
-            current.phase == observation.phase
-                && current.direction == observation.direction
-                && *current.code == *status.code
-                && current.reason() == status.reason.as_ref()
-                && current.detail() == status.detail.as_ref()
-                && current.skills() == &*status.skills
+        let unchanged = state.code.as_ref().is_some_and(|code| {
+            state.phase == observation.phase
+                && state.direction == observation.direction
+                && **code == *status.code
+                && state.reason() == status.reason.as_ref()
+                && state.detail() == status.detail.as_ref()
+                && state.skills() == &*status.skills
         });
         if unchanged {
             return;
@@ -704,12 +704,10 @@ impl Evaluator {
         let at = timestamp(time);
         self.arrivals += 1;
         let state = &mut self.agents[agent as usize];
-        state.status = Some(AgentStatus {
-            phase: observation.phase,
-            direction: observation.direction,
-            code: code.clone(),
-            details: StatusDetails::of(&reason, &detail, &status.skills),
-        });
+        state.code = Some(code.clone());
+        state.phase = observation.phase;
+        state.direction = observation.direction;
+        state.details = StatusDetails::of(&reason, &detail, &status.skills);
         state.time = time;
         state.order = self.arrivals;
         state.activity = activity;
@@ -991,7 +989,7 @@ impl Evaluator {
         // Agents have distinct `order`s: the list's order does not matter.
         let latest = self
             .agents_of(first)
-            .filter(|agent| agent.status.is_some())
+            .filter(|agent| agent.code.is_some())
             .max_by_key(|agent| (agent.time, agent.order));
         match latest {
             Some(agent) if !self.healthy(agent.integration) => Actual::NoSource,
@@ -1104,7 +1102,10 @@ impl Evaluator {
             label,
             employee: Link::NONE,
             next: Link::NONE,
-            status: None,
+            code: None,
+            phase: Phase::LoggedOut,
+            direction: Direction::None,
+            details: None,
             time: 0,
             order: 0,
             activity: None,
@@ -1183,15 +1184,15 @@ impl Evaluator {
         for agent in 0..self.agents.len() as u32 {
             self.map_agent(agent);
             let state = &self.agents[agent as usize];
-            if let (Some(status), Some(integration)) =
-                (&state.status, self.integration(state.integration))
+            if let (Some(code), Some(integration)) =
+                (&state.code, self.integration(state.integration))
             {
                 let activity = self.resolve(
                     &integration,
-                    status.phase,
-                    &status.code,
-                    status.reason(),
-                    status.detail(),
+                    state.phase,
+                    code,
+                    state.reason(),
+                    state.detail(),
                 );
                 self.agents[agent as usize].activity = activity;
             }

@@ -149,7 +149,7 @@
 //! cursor (O(1) amortized). Measured in `benches/adherence.rs` (`benches/RESULTS.md`).
 //!
 //! ## Memory
-//! At a million employees each one an agent, the evaluator holds about 540 bytes per agent
+//! At a million employees each one an agent, the evaluator holds about 530 bytes per agent
 //! (`benches/memory.rs`: the employee, its agent, its user mapping, the indexes, a day of
 //! figures with two intervals), apart from the schedules: a segment is 40 bytes, a day in
 //! 15-minute pieces about 34 of them, and that is schedule data, proportional to what the
@@ -169,7 +169,8 @@
 //!   employee's `since`;
 //! - small records: an employee's agents are a list through the agents (4 bytes, not a
 //!   24-byte vector), its team an index into the distinct teams, a user mapping row names its
-//!   employee by index; an interval keeps ten counters, not `not_scheduled` (the rest of the
+//!   employee by index; an agent's last status is fields of the agent (not an `Option`
+//!   with padding of its own) and an optional activity 2 bytes; an interval keeps ten counters, not `not_scheduled` (the rest of the
 //!   interval); an open span holds only what the figures tell apart, the grace of an out
 //!   period being given when the period begins;
 //! - the event buffer keeps the capacity of 1,024 events between calls: a burst (a reload, a
