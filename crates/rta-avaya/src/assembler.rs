@@ -31,7 +31,8 @@
 //!   cannot grow memory without bound; rows of new agents past the cap are rejected.
 //! - Agents are found by a `HashTable<u32>` of slot numbers comparing against the slot's
 //!   (ACD, LOGID), so the LOGID is held once (`benches/memory.rs`: the assembler holds about
-//!   185 bytes per agent at 1M agents, most of it the slot's current and pending statuses).
+//!   120 bytes per agent at 1M agents, most of it the slot's current status; a status being
+//!   assembled from several rows is kept beside the slots, for the agents the batch touched).
 //!
 //! Liveness: the feed has no heartbeat, so completed batches are the signal. Health is
 //! `waiting` until the first completed batch, `up` after one, and `stale` when none completed
@@ -224,31 +225,46 @@ struct AgentSlot {
     since: Timestamp,
     /// The batch that last listed this agent.
     seen_in: u64,
-    pending: AgentStatus,
-    pending_duration: Option<u32>,
+    /// With detailed statuses, where its status of the batch `seen_in` is assembled: an
+    /// index into [`Assembler::pending`], valid while that batch is open.
+    pending: u32,
+}
+
+/// An agent's status being assembled from its rows of the open batch (detailed statuses,
+/// whose rows of several skills make one status, and rejected rows, which keep the last).
+/// Kept beside the slots, for the agents the batch touched only: in every slot it was most
+/// of the assembler's memory (`benches/memory.rs`).
+#[derive(Debug)]
+struct Pending {
+    slot: u32,
+    status: AgentStatus,
+    /// `AGDURATION`, the time in the status.
+    duration: Option<u32>,
 }
 
 impl AgentSlot {
-    /// Makes the pending status current and emits the change, if it is one: dated by the
-    /// batch time and the row's duration, never before `floor` (the previous batch's time).
+    /// Makes `status` current and emits the change, if it is one: dated by the batch time
+    /// and the row's `duration`, never before `floor` (the previous batch's time).
     fn settle(
         &mut self,
+        status: &AgentStatus,
+        duration: Option<u32>,
         batch_time: Timestamp,
         floor: Option<Timestamp>,
         now: Timestamp,
         sink: &mut impl FnMut(Output<'_>),
     ) {
-        if self.current.as_ref() == Some(&self.pending) {
+        if self.current.as_ref() == Some(status) {
             return;
         }
         let kind = match &self.current {
             Some(status) if status.is_staffed() => ChangeKind::Changed,
             _ => ChangeKind::New,
         };
-        self.since = change_time(batch_time, self.pending_duration, floor);
+        self.since = change_time(batch_time, duration, floor);
         match &mut self.current {
-            Some(current) => current.clone_from(&self.pending),
-            None => self.current = Some(self.pending.clone()),
+            Some(current) => current.clone_from(status),
+            None => self.current = Some(status.clone()),
         }
         sink(Output::Agent(AgentChange {
             acd: self.acd,
@@ -297,7 +313,9 @@ pub struct Assembler {
     /// against about 10 now).
     index: HashTable<u32>,
     hasher: DefaultHashBuilder,
-    touched: Vec<u32>,
+    /// The statuses of the open batch still being assembled, in the order their agents came.
+    /// Drained at the batch's end, keeping its capacity: a refresh does not allocate.
+    pending: Vec<Pending>,
     /// The slot after the last row's: CMS lists agents in the same order every refresh, so
     /// this is usually the next row's agent, found without hashing.
     cursor: usize,
@@ -320,7 +338,7 @@ impl Assembler {
             agents: Vec::new(),
             index: HashTable::new(),
             hasher: DefaultHashBuilder::default(),
-            touched: Vec::new(),
+            pending: Vec::new(),
             cursor: 0,
             batch: None,
             batches_opened: 0,
@@ -535,8 +553,7 @@ impl Assembler {
                     current: None,
                     since: batch.time,
                     seen_in: 0,
-                    pending: AgentStatus::logged_out(),
-                    pending_duration: None,
+                    pending: 0,
                 });
                 let (agents, hasher) = (&self.agents, &self.hasher);
                 self.index
@@ -551,17 +568,23 @@ impl Assembler {
         let slot = &mut self.agents[index as usize];
         if slot.seen_in == batch.number {
             if detailed {
-                slot.pending.merge_skills(row);
-                slot.pending.work_skill = slot.pending.work_skill.or(row.work_skill);
+                let pending = &mut self.pending[slot.pending as usize].status;
+                pending.merge_skills(row);
+                pending.work_skill = pending.work_skill.or(row.work_skill);
             }
         } else {
             slot.seen_in = batch.number;
-            slot.pending = AgentStatus::of_row(row, detailed);
-            slot.pending_duration = row.duration;
+            let status = AgentStatus::of_row(row, detailed);
             if detailed {
-                self.touched.push(index);
+                slot.pending = pending_index(&self.pending);
+                self.pending.push(Pending {
+                    slot: index,
+                    status,
+                    duration: row.duration,
+                });
             } else {
-                slot.settle(batch.time, self.previous_batch_time, now, sink);
+                let floor = self.previous_batch_time;
+                slot.settle(&status, row.duration, batch.time, floor, now, sink);
             }
         }
         Ok(())
@@ -577,10 +600,13 @@ impl Assembler {
             return;
         }
         if let Some(current) = slot.current.as_ref().filter(|s| s.is_staffed()) {
-            slot.pending.clone_from(current);
-            slot.pending_duration = None;
+            self.pending.push(Pending {
+                slot: index,
+                status: current.clone(),
+                duration: None,
+            });
             slot.seen_in = batch;
-            self.touched.push(index);
+            slot.pending = pending_index(&self.pending) - 1;
         }
     }
 
@@ -590,14 +616,20 @@ impl Assembler {
         };
         let floor = self.previous_batch_time;
         let keep_skills = !completed && self.config.detailed_statuses;
-        for &index in &self.touched {
-            let slot = &mut self.agents[index as usize];
+        for mut pending in self.pending.drain(..) {
+            let slot = &mut self.agents[pending.slot as usize];
             if let Some(known) = slot.current.as_ref().filter(|_| keep_skills) {
-                slot.pending.add_skills(known.skills.iter().copied());
+                pending.status.add_skills(known.skills.iter().copied());
             }
-            slot.settle(batch.time, floor, now, sink);
+            slot.settle(
+                &pending.status,
+                pending.duration,
+                batch.time,
+                floor,
+                now,
+                sink,
+            );
         }
-        self.touched.clear();
         if completed {
             let logged_out = AgentStatus::logged_out();
             for slot in &mut self.agents {
@@ -626,6 +658,12 @@ impl Assembler {
         }
         self.previous_batch_time = Some(batch.time);
     }
+}
+
+/// The index the next pending status takes: slots are at most `max_agents`, which fits in
+/// `u32`, and an agent is pending at most once per batch.
+fn pending_index(pending: &[Pending]) -> u32 {
+    u32::try_from(pending.len()).expect("at most one pending status per slot")
 }
 
 fn emit_queue(row: &QueueRow, time: Timestamp, sink: &mut impl FnMut(Output<'_>)) {
