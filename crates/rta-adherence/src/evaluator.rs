@@ -121,20 +121,6 @@ impl StatusDetails {
     }
 }
 
-impl Agent {
-    fn reason(&self) -> Option<&Code<'static>> {
-        self.details.as_ref()?.reason.as_ref()
-    }
-
-    fn detail(&self) -> Option<&Code<'static>> {
-        self.details.as_ref()?.detail.as_ref()
-    }
-
-    fn skills(&self) -> &[u32] {
-        self.details.as_ref().map_or(&[], |details| &details.skills)
-    }
-}
-
 /// An agent. Its external id is kept once, as the text of its events (`label`): the bytes
 /// the feed sends are that text's UTF-8 bytes, or, for an id that was not UTF-8, its
 /// characters as Latin-1 bytes ([`utf8_or_latin1`] is one-to-one either way).
@@ -184,6 +170,18 @@ struct ResolveKey {
 struct Remembered(u32);
 
 impl Agent {
+    fn reason(&self) -> Option<&Code<'static>> {
+        self.details.as_ref()?.reason.as_ref()
+    }
+
+    fn detail(&self) -> Option<&Code<'static>> {
+        self.details.as_ref()?.detail.as_ref()
+    }
+
+    fn skills(&self) -> &[u32] {
+        self.details.as_ref().map_or(&[], |details| &details.skills)
+    }
+
     /// Whether this agent's id is `external_id`, as the feed sends it.
     fn is(&self, integration: IntegrationId, external_id: &[u8]) -> bool {
         self.integration == integration
@@ -295,6 +293,8 @@ struct EmployeeState {
     /// The first of its agents, which are linked by [`Agent::next`].
     agents: Link,
     schedule: Schedule,
+    /// Where lookups in `schedule` start (see [`Schedule`]).
+    cursor: u32,
     current: Option<Judgement>,
     since: Millis,
     /// The last instant this employee was evaluated at: its history is never rewritten.
@@ -398,7 +398,11 @@ impl Evaluator {
         for (employee, rows) in schedules {
             let index = evaluator.employee(employee);
             match evaluator.build_schedule(employee, rows) {
-                Ok(schedule) => evaluator.employees[index as usize].schedule = schedule,
+                Ok(schedule) => {
+                    let state = &mut evaluator.employees[index as usize];
+                    state.schedule = schedule;
+                    state.cursor = 0;
+                }
                 Err(error) => evaluator.schedule_errors.push(error),
             }
         }
@@ -544,6 +548,7 @@ impl Evaluator {
         };
         state.tracker.schedule_changing(now, calendar, days);
         state.schedule = schedule;
+        state.cursor = 0;
         self.step(index, now);
         self.fire(now);
         Ok(self.events.drain(..))
@@ -903,7 +908,9 @@ impl Evaluator {
             self.alarm(index, level, out_since, deadline);
         }
         let state = &mut self.employees[index];
-        let next_change = state.schedule.next_change(t, &self.activities);
+        let next_change = state
+            .schedule
+            .next_change(&mut state.cursor, t, &self.activities);
         let deadline = state
             .alarm
             .and_then(|alarm| alarm.deadline(&self.activities, state.since));
@@ -935,7 +942,8 @@ impl Evaluator {
     /// Also the grace an out period beginning now would get.
     fn judge(&mut self, employee: usize, t: Millis) -> (Judgement, Span, Grace) {
         let actual = self.actual(employee);
-        let scheduled = self.employees[employee].schedule.at(t, &self.activities);
+        let state = &mut self.employees[employee];
+        let scheduled = state.schedule.at(&mut state.cursor, t, &self.activities);
         let activities = &self.activities;
         let status = match (actual, scheduled) {
             (Actual::NoSource | Actual::Unmapped, _) => AdherenceStatus::Unknown,
@@ -1222,6 +1230,7 @@ impl Evaluator {
             zone,
             agents: Link::NONE,
             schedule: Schedule::default(),
+            cursor: 0,
             current: None,
             since: self.now,
             last: self.now,

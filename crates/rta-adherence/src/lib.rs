@@ -169,8 +169,9 @@
 //!   employee's `since`;
 //! - small records: an employee's agents are a list through the agents (4 bytes, not a
 //!   24-byte vector), its team an index into the distinct teams, a user mapping row names its
-//!   employee by index; an agent's last status is fields of the agent (not an `Option`
-//!   with padding of its own) and an optional activity 2 bytes; an interval keeps ten counters, not `not_scheduled` (the rest of the
+//!   employee by index; an agent's last status is fields of the agent (not an `Option` with
+//!   padding of its own) and an optional activity 2 bytes; a schedule's cursor is kept beside
+//!   it in the employee; an interval keeps ten counters, not `not_scheduled` (the rest of the
 //!   interval); an open span holds only what the figures tell apart, the grace of an out
 //!   period being given when the period begins;
 //! - the event buffer keeps the capacity of 1,024 events between calls: a burst (a reload, a

@@ -30,12 +30,12 @@ pub(crate) struct Scheduled {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Overlap(pub(crate) (Millis, Millis), pub(crate) (Millis, Millis));
 
-/// One per employee: a boxed slice (no spare capacity, 16 bytes) and a 32-bit cursor.
+/// One per employee: a boxed slice (no spare capacity, 16 bytes). The cursor lookups start
+/// from is the caller's, a `u32` kept beside the schedule, where it shares padding with other
+/// small fields (inside the schedule it would cost 8 bytes).
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Schedule {
     segments: Box<[Segment]>,
-    /// The first segment that ends after the last instant asked about.
-    cursor: u32,
 }
 
 impl Schedule {
@@ -67,27 +67,27 @@ impl Schedule {
         }
         Ok(Schedule {
             segments: segments.into_boxed_slice(),
-            cursor: 0,
         })
     }
 
-    /// Moves the cursor to `t`: afterwards `segments[cursor]` is the first that ends after `t`.
-    fn seek(&mut self, t: Millis) -> usize {
-        let mut cursor = self.cursor as usize;
-        while cursor < self.segments.len() && self.segments[cursor].end <= t {
-            cursor += 1;
+    /// Moves `cursor` to `t`: afterwards `segments[cursor]` is the first that ends after `t`.
+    /// Any cursor is a valid start (one left by another schedule included).
+    fn seek(&self, cursor: &mut u32, t: Millis) -> usize {
+        let mut at = (*cursor as usize).min(self.segments.len());
+        while at < self.segments.len() && self.segments[at].end <= t {
+            at += 1;
         }
-        while cursor > 0 && self.segments[cursor - 1].end > t {
-            cursor -= 1;
+        while at > 0 && self.segments[at - 1].end > t {
+            at -= 1;
         }
         // The cursor is only where the next seek starts: saturating keeps it valid (a year
         // of 15-minute segments is 35,040, far from the limit).
-        self.cursor = u32::try_from(cursor).unwrap_or(u32::MAX);
-        cursor
+        *cursor = u32::try_from(at).unwrap_or(u32::MAX);
+        at
     }
 
-    fn containing(&mut self, t: Millis) -> Option<usize> {
-        let at = self.seek(t);
+    fn containing(&self, cursor: &mut u32, t: Millis) -> Option<usize> {
+        let at = self.seek(cursor, t);
         self.segments.get(at).filter(|s| s.start <= t).map(|_| at)
     }
 
@@ -111,8 +111,13 @@ impl Schedule {
     }
 
     /// What is scheduled at `t`, with the neighbours a boundary tolerance lets in.
-    pub(crate) fn at(&mut self, t: Millis, activities: &Activities) -> Option<Scheduled> {
-        let at = self.containing(t)?;
+    pub(crate) fn at(
+        &self,
+        cursor: &mut u32,
+        t: Millis,
+        activities: &Activities,
+    ) -> Option<Scheduled> {
+        let at = self.containing(cursor, t)?;
         let segment = self.segments[at];
         let before = self
             .tolerance_before(at, activities)
@@ -130,8 +135,13 @@ impl Schedule {
     }
 
     /// The first instant after `t` at which [`Schedule::at`] may answer differently.
-    pub(crate) fn next_change(&mut self, t: Millis, activities: &Activities) -> Option<Millis> {
-        let at = self.seek(t);
+    pub(crate) fn next_change(
+        &self,
+        cursor: &mut u32,
+        t: Millis,
+        activities: &Activities,
+    ) -> Option<Millis> {
+        let at = self.seek(cursor, t);
         let segment = self.segments.get(at)?;
         let mut points = [segment.start, segment.end, Millis::MAX, Millis::MAX];
         if let Some(tolerance) = self.tolerance_before(at, activities) {
@@ -181,18 +191,37 @@ mod tests {
             activities.id("Phone").unwrap(),
             activities.id("Break").unwrap(),
         );
-        let mut schedule =
+        let schedule =
             Schedule::new(vec![(300, 400, phone), (100, 200, phone), (200, 250, brk)]).unwrap();
-        assert_eq!(schedule.at(99, &activities), None);
-        assert_eq!(schedule.at(100, &activities).unwrap().activity, phone);
-        assert_eq!(schedule.at(200, &activities).unwrap().activity, brk);
-        assert_eq!(schedule.at(260, &activities), None);
-        assert_eq!(schedule.at(399, &activities).unwrap().activity, phone);
-        assert_eq!(schedule.at(150, &activities).unwrap().activity, phone);
-        assert_eq!(schedule.next_change(0, &activities), Some(100));
-        assert_eq!(schedule.next_change(100, &activities), Some(200));
-        assert_eq!(schedule.next_change(250, &activities), Some(300));
-        assert_eq!(schedule.next_change(400, &activities), None);
+        let mut cursor = 0;
+        assert_eq!(schedule.at(&mut cursor, 99, &activities), None);
+        assert_eq!(
+            schedule.at(&mut cursor, 100, &activities).unwrap().activity,
+            phone
+        );
+        assert_eq!(
+            schedule.at(&mut cursor, 200, &activities).unwrap().activity,
+            brk
+        );
+        assert_eq!(schedule.at(&mut cursor, 260, &activities), None);
+        assert_eq!(
+            schedule.at(&mut cursor, 399, &activities).unwrap().activity,
+            phone
+        );
+        assert_eq!(
+            schedule.at(&mut cursor, 150, &activities).unwrap().activity,
+            phone
+        );
+        assert_eq!(schedule.next_change(&mut cursor, 0, &activities), Some(100));
+        assert_eq!(
+            schedule.next_change(&mut cursor, 100, &activities),
+            Some(200)
+        );
+        assert_eq!(
+            schedule.next_change(&mut cursor, 250, &activities),
+            Some(300)
+        );
+        assert_eq!(schedule.next_change(&mut cursor, 400, &activities), None);
         assert_eq!(schedule.shift_across(220), Some((100, 250)));
         assert_eq!(
             schedule.shift_across(100),
@@ -213,17 +242,45 @@ mod tests {
             activities.id("Phone").unwrap(),
             activities.id("Break").unwrap(),
         );
-        let mut schedule = Schedule::new(vec![(0, 10_000, phone), (10_000, 20_000, brk)]).unwrap();
-        assert_eq!(schedule.at(8_999, &activities).unwrap().after, None);
-        assert_eq!(schedule.at(9_000, &activities).unwrap().after, Some(brk));
+        let schedule = Schedule::new(vec![(0, 10_000, phone), (10_000, 20_000, brk)]).unwrap();
+        let mut cursor = 0;
         assert_eq!(
-            schedule.at(10_999, &activities).unwrap().before,
+            schedule.at(&mut cursor, 8_999, &activities).unwrap().after,
+            None
+        );
+        assert_eq!(
+            schedule.at(&mut cursor, 9_000, &activities).unwrap().after,
+            Some(brk)
+        );
+        assert_eq!(
+            schedule
+                .at(&mut cursor, 10_999, &activities)
+                .unwrap()
+                .before,
             Some(phone)
         );
-        assert_eq!(schedule.at(11_000, &activities).unwrap().before, None);
-        assert_eq!(schedule.next_change(0, &activities), Some(9_000));
-        assert_eq!(schedule.next_change(9_000, &activities), Some(10_000));
-        assert_eq!(schedule.next_change(10_000, &activities), Some(11_000));
-        assert_eq!(schedule.next_change(11_000, &activities), Some(20_000));
+        assert_eq!(
+            schedule
+                .at(&mut cursor, 11_000, &activities)
+                .unwrap()
+                .before,
+            None
+        );
+        assert_eq!(
+            schedule.next_change(&mut cursor, 0, &activities),
+            Some(9_000)
+        );
+        assert_eq!(
+            schedule.next_change(&mut cursor, 9_000, &activities),
+            Some(10_000)
+        );
+        assert_eq!(
+            schedule.next_change(&mut cursor, 10_000, &activities),
+            Some(11_000)
+        );
+        assert_eq!(
+            schedule.next_change(&mut cursor, 11_000, &activities),
+            Some(20_000)
+        );
     }
 }
