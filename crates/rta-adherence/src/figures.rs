@@ -51,22 +51,22 @@ pub enum Measure {
 
 const MEASURES: usize = 11;
 
-/// Every measure, in declaration order (the order of [`Figures`]).
-const ALL: [Measure; MEASURES] = [
-    Measure::In,
-    Measure::Out,
-    Measure::Neutral,
-    Measure::Unknown,
-    Measure::NotScheduled,
-    Measure::Scheduled,
-    Measure::Excused,
-    Measure::OutScheduled,
-    Measure::OutAfterGrace,
-    Measure::ProductiveScheduled,
-    Measure::ProductiveActual,
-];
-
 impl Measure {
+    /// Every measure, in declaration order (the order of [`Figures`]).
+    pub const ALL: [Measure; MEASURES] = [
+        Measure::In,
+        Measure::Out,
+        Measure::Neutral,
+        Measure::Unknown,
+        Measure::NotScheduled,
+        Measure::Scheduled,
+        Measure::Excused,
+        Measure::OutScheduled,
+        Measure::OutAfterGrace,
+        Measure::ProductiveScheduled,
+        Measure::ProductiveActual,
+    ];
+
     /// The five statuses: every instant is in exactly one of them.
     pub const STATUSES: [Measure; 5] = [
         Measure::In,
@@ -132,7 +132,7 @@ impl Figures {
     }
 
     fn add<const N: usize>(&mut self, tally: &Tally<N>) {
-        for measure in ALL {
+        for measure in Measure::ALL {
             self.millis[measure as usize] += u64::from(tally.get(measure));
         }
     }

@@ -518,7 +518,7 @@ impl Checker {
                 match (&figures, members) {
                     (None, None) => {}
                     (Some(figures), Some(members)) => {
-                        for measure in ALL_MEASURES {
+                        for measure in Measure::ALL {
                             let sum: u64 = members.iter().map(|m| m.total.millis(measure)).sum();
                             assert_eq!(
                                 figures.total.millis(measure),
@@ -534,19 +534,6 @@ impl Checker {
     }
 }
 
-const ALL_MEASURES: [Measure; 11] = [
-    Measure::In,
-    Measure::Out,
-    Measure::Neutral,
-    Measure::Unknown,
-    Measure::NotScheduled,
-    Measure::Scheduled,
-    Measure::Excused,
-    Measure::OutScheduled,
-    Measure::OutAfterGrace,
-    Measure::ProductiveScheduled,
-    Measure::ProductiveActual,
-];
 
 /// One day's figures add up.
 fn check_day(employee: &str, day: &DayFigures) {
