@@ -534,7 +534,6 @@ impl Checker {
     }
 }
 
-
 /// One day's figures add up.
 fn check_day(employee: &str, day: &DayFigures) {
     let total = &day.total;
