@@ -21,19 +21,13 @@ const SECOND: u64 = 1_000;
 const MINUTE: u64 = 60 * SECOND;
 const HOUR: u64 = 60 * MINUTE;
 
-/// Every measure but [`Measure::NotScheduled`], which intervals leave at zero.
-const INTERVAL_MEASURES: [Measure; 10] = [
-    Measure::In,
-    Measure::Out,
-    Measure::Neutral,
-    Measure::Unknown,
-    Measure::Scheduled,
-    Measure::Excused,
-    Measure::OutScheduled,
-    Measure::OutAfterGrace,
-    Measure::ProductiveScheduled,
-    Measure::ProductiveActual,
-];
+/// Every measure but [`Measure::NotScheduled`], which intervals leave at zero (it is the rest
+/// of the interval).
+fn interval_measures() -> impl Iterator<Item = Measure> {
+    Measure::ALL
+        .into_iter()
+        .filter(|&measure| measure != Measure::NotScheduled)
+}
 
 fn ts(text: &str) -> Timestamp {
     text.parse().unwrap()
@@ -146,7 +140,7 @@ fn interval<'a>(day: &'a DayFigures, start: &str) -> &'a Figures {
 /// intervals) apart; intervals are in order and hold at most 15 minutes of each of the
 /// `members` whose figures were summed.
 fn assert_intervals_add_up(day: &DayFigures, members: u64) {
-    for measure in INTERVAL_MEASURES {
+    for measure in interval_measures() {
         let sum: u64 = day.intervals.iter().map(|(_, f)| f.millis(measure)).sum();
         assert_eq!(
             sum,
@@ -637,10 +631,10 @@ fn team_figures_sum_the_times_and_never_average_the_percentages() {
     assert!((percent - 90.909).abs() < 0.001, "{percent}");
     let average = (p1 + p2) / 2.0;
     assert!((average - 93.333).abs() < 0.001, "{average}");
-    for measure in Measure::STATUSES.iter().chain(&INTERVAL_MEASURES) {
+    for measure in Measure::STATUSES.iter().copied().chain(interval_measures()) {
         assert_eq!(
-            team.total.millis(*measure),
-            e1.millis(*measure) + e2.millis(*measure),
+            team.total.millis(measure),
+            e1.millis(measure) + e2.millis(measure),
             "{measure:?}"
         );
     }
@@ -884,7 +878,7 @@ fn check_day(day: &DayFigures, segments: &[(i64, i64, &str)]) -> Result<(), Test
         total.millis(Measure::ProductiveScheduled),
         scheduled_within(segments, start, end, |a| a == "Phone")
     );
-    for measure in INTERVAL_MEASURES {
+    for measure in interval_measures() {
         let sum: u64 = day.intervals.iter().map(|(_, f)| f.millis(measure)).sum();
         prop_assert_eq!(sum, total.millis(measure), "{:?} of {:#?}", measure, day);
     }
