@@ -9,6 +9,8 @@
 //! - **The contenders**, each started fresh and fed by its own load:
 //!   - `rta`: [`rta_engine::engine::Engine`] on its own 2-thread tokio runtime (threads
 //!     `rta-engine`) with its shard threads (`rta-shard-N`), the MessagePack and SSE sinks;
+//!   - `rta-inline`: the same engine without shard threads (`EngineBuilder::shards(0)`): each
+//!     adapter applies and publishes on its own task (the latency-minded setting);
 //!   - `naive`: [`rta_naive::NaiveEngine`]: owned strings, one global `Mutex<HashMap>`,
 //!     `serde_json::Value` events serialized per subscriber, one thread (`rta-naive`).
 //! - **Physical limits** (`physical/...`): loopback TCP with a plain copy loop, and a `memchr`
@@ -116,10 +118,11 @@ impl Scale {
         }
     }
 
-    /// The contenders `E2E_CONTENDERS` names (`rta,naive` by default).
+    /// The contenders `E2E_CONTENDERS` names (`rta,rta-inline,naive` by default).
     fn contenders() -> Vec<Contender> {
-        let names = std::env::var("E2E_CONTENDERS").unwrap_or_else(|_| "rta,naive".into());
-        [Contender::Rta, Contender::Naive]
+        let names =
+            std::env::var("E2E_CONTENDERS").unwrap_or_else(|_| "rta,rta-inline,naive".into());
+        [Contender::Rta, Contender::RtaInline, Contender::Naive]
             .into_iter()
             .filter(|contender| names.split(',').any(|name| name.trim() == contender.name()))
             .collect()
@@ -130,6 +133,8 @@ impl Scale {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Contender {
     Rta,
+    /// The engine without shard threads.
+    RtaInline,
     Naive,
 }
 
@@ -137,13 +142,14 @@ impl Contender {
     fn name(self) -> &'static str {
         match self {
             Contender::Rta => "rta",
+            Contender::RtaInline => "rta-inline",
             Contender::Naive => "naive",
         }
     }
 
     fn threads(self) -> &'static [&'static str] {
         match self {
-            Contender::Rta => RTA_THREADS,
+            Contender::Rta | Contender::RtaInline => RTA_THREADS,
             Contender::Naive => NAIVE_THREADS,
         }
     }
@@ -176,7 +182,7 @@ impl Running {
         let token = Token::generate().expect("the OS random source");
         let any_port: std::net::SocketAddr = "127.0.0.1:0".parse().expect("an address");
         match contender {
-            Contender::Rta => {
+            Contender::Rta | Contender::RtaInline => {
                 let runtime = tokio::runtime::Builder::new_multi_thread()
                     .worker_threads(2)
                     .thread_name("rta-engine")
@@ -184,7 +190,11 @@ impl Running {
                     .build()
                     .expect("the engine's runtime");
                 let zone = Zone::get(&plan.zone).expect("the load's zone");
-                let mut builder = Engine::builder()
+                let mut builder = Engine::builder();
+                if contender == Contender::RtaInline {
+                    builder = builder.shards(0);
+                }
+                let mut builder = builder
                     .max_agents(roster.employees.len() + 1_000)
                     .adherence(roster.config)
                     .odigo_receiver(ReceiverConfig::new(any_port));
@@ -576,8 +586,15 @@ fn print_summary(summary: &[Row], loopback: Duration) {
                 .find(|row| row.contender == wanted && row.what == what)
                 .map(|row| row.figures.observations_per_second())
         };
-        if let (Some(rta), Some(naive)) = (rate(Contender::Rta), rate(Contender::Naive)) {
-            let _ = writeln!(out, "rta / naive, flood {what}: {:.1}x", rta / naive);
+        for rta in [Contender::Rta, Contender::RtaInline] {
+            if let (Some(ours), Some(naive)) = (rate(rta), rate(Contender::Naive)) {
+                let _ = writeln!(
+                    out,
+                    "{} / naive, flood {what}: {:.1}x",
+                    rta.name(),
+                    ours / naive
+                );
+            }
         }
     }
     let loopback_rate = LOOPBACK_BYTES as f64 / loopback.as_secs_f64();

@@ -7,7 +7,8 @@
 //! here (synchronously, so its key is known at once), the status packed (no heap) and handed
 //! to the agent's shard ([`crate::shards`]), which applies and publishes it; the outcome is
 //! not known here.
-//! The Avaya and CIC adapters the engine opens are sharded.
+//! The Avaya and CIC adapters the engine opens are sharded, unless the engine has no shard
+//! threads (`EngineBuilder::shards(0)`).
 //!
 //! A refusal of the table (the integration unknown to it, the table full) is the same for
 //! every later record, so it is logged once per connection ([`Apply::rearm`]), not per row.

@@ -106,6 +106,16 @@ fn snapshot(user: &str, key: &str, at: Timestamp) -> String {
 
 #[tokio::test]
 async fn two_sources_one_employee_through_pause_resume_update_and_reload() {
+    two_sources_one_employee(2).await;
+}
+
+/// The same without shard threads: the adapters apply on their own tasks.
+#[tokio::test]
+async fn two_sources_one_employee_applied_inline() {
+    two_sources_one_employee(0).await;
+}
+
+async fn two_sources_one_employee(shards: usize) {
     let now = Timestamp::now();
     let cic = Cic::bind().await;
     let token = Token::generate().unwrap();
@@ -119,6 +129,7 @@ async fn two_sources_one_employee_through_pause_resume_update_and_reload() {
         }),
     };
     let engine = Engine::builder()
+        .shards(shards)
         .adherence(config(now))
         .odigo_receiver(ReceiverConfig::new("127.0.0.1:0".parse().unwrap()))
         .integration(settings(cic.address()))
@@ -290,6 +301,16 @@ async fn a_bad_integration_stops_the_start() {
 
 #[tokio::test]
 async fn an_avaya_cms_feeds_the_engine_and_pausing_closes_its_port() {
+    avaya_cms_feeds_the_engine(2).await;
+}
+
+/// The same without shard threads: the listener applies on its own task.
+#[tokio::test]
+async fn an_avaya_cms_feeds_the_engine_applied_inline() {
+    avaya_cms_feeds_the_engine(0).await;
+}
+
+async fn avaya_cms_feeds_the_engine(shards: usize) {
     let now = Timestamp::now();
     let mut config = config(now);
     config.mappings.users.push(UserMapping {
@@ -302,6 +323,7 @@ async fn an_avaya_cms_feeds_the_engine_and_pausing_closes_its_port() {
         .activities
         .push(activity_mapping("cms", "AVAIL", "Phone"));
     let engine = Engine::builder()
+        .shards(shards)
         .adherence(config)
         .integration(IntegrationSettings {
             name: "cms".into(),

@@ -43,6 +43,10 @@ pub struct Config {
     /// Where events go.
     #[serde(default, rename = "output")]
     pub outputs: Vec<Output>,
+    /// Shard threads applying the Avaya and CIC statuses (default: one per core). `0`: each
+    /// adapter applies its own, for the lowest latency at the cost of flood throughput
+    /// (`rta_engine::engine`, "Sharded or inline").
+    pub shards: Option<usize>,
 }
 
 /// `[http]`.
@@ -191,6 +195,14 @@ mod tests {
             Path::new("/etc/rtad/m/activities.csv")
         );
         assert_eq!(config.http, HttpSettings::default());
+        assert_eq!(config.shards, None);
+    }
+
+    #[test]
+    fn shards_zero_is_read() {
+        let config =
+            Config::from_toml("state_dir = \"s\"\nshards = 0\n", Path::new("/etc")).unwrap();
+        assert_eq!(config.shards, Some(0));
     }
 
     #[test]

@@ -148,6 +148,9 @@ impl Daemon {
             .map_err(http_error)?;
         let local_addr = listener.local_addr().map_err(http_error)?;
         let mut builder = Engine::builder().adherence(prepared.adherence.clone());
+        if let Some(shards) = prepared.config.shards {
+            builder = builder.shards(shards);
+        }
         if let Some(capture) = capture {
             builder = builder.capture(Capture::to_file(capture).await?);
         }
