@@ -55,6 +55,7 @@ use rta_odigo::Token;
 use rta_sim::load::{Load, LoadConfig, Pace, Plan, Report, Targets, avaya_layout};
 use rta_sim::roster::{Agents, Roster, Segments};
 use std::fmt::Write as _;
+use std::sync::LazyLock;
 use std::time::Duration;
 
 /// Thread names of the real engine (its runtime's threads, its shard threads).
@@ -366,6 +367,17 @@ impl Figures {
     }
 }
 
+/// The subscribers' runtime (threads `subscribers`), apart from the load's: consumers are
+/// other processes, which do not wait while the load writes a CMS refresh.
+static SUBSCRIBERS: LazyLock<tokio::runtime::Runtime> = LazyLock::new(|| {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .thread_name("subscribers")
+        .enable_all()
+        .build()
+        .expect("the subscribers' runtime")
+});
+
 /// The load's own runtime (threads `load`), apart from the engine's.
 fn load_runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread()
@@ -387,6 +399,7 @@ fn under_load(
     let mut load = runtime
         .block_on(Load::prepare(config, now))
         .expect("the load");
+    load.subscribers_on(SUBSCRIBERS.handle().clone());
     let (running, targets) = Running::start(
         contender,
         load.config(),

@@ -140,6 +140,8 @@ pub struct Load {
     connected: Option<Connected>,
     epoch: Instant,
     notify: Arc<Notify>,
+    /// Where the subscribers run ([`Load::subscribers_on`]); `None`: with the load.
+    subscribers_runtime: Option<tokio::runtime::Handle>,
 }
 
 /// The tallies of one subscriber when a run starts.
@@ -253,7 +255,16 @@ impl Load {
             connected: None,
             epoch: Instant::now(),
             notify: Arc::new(Notify::new()),
+            subscribers_runtime: None,
         })
+    }
+
+    /// Runs the subscribers on `runtime` instead of the load's own: as consumers in other
+    /// processes would, they then do not wait for the threads that write the traffic (a CMS
+    /// refresh of 100,000 rows keeps them busy for milliseconds, the kernel's loopback work
+    /// for the engine's sockets included). Takes effect at the first run.
+    pub fn subscribers_on(&mut self, runtime: tokio::runtime::Handle) {
+        self.subscribers_runtime = Some(runtime);
     }
 
     /// The ids and vocabularies of the traffic, for the engine's roster.
@@ -328,10 +339,17 @@ impl Load {
         let mut subscribers = Vec::new();
         for (name, sink) in sinks {
             let tally = Arc::new(Tally::new(self.epoch, self.notify.clone()));
-            let task = patiently(config.timeout, || {
-                subscriber::subscribe(sink.clone(), tally.clone())
-            })
-            .await?;
+            let timeout = config.timeout;
+            let subscribed = {
+                let tally = tally.clone();
+                async move {
+                    patiently(timeout, || subscriber::subscribe(sink.clone(), tally.clone())).await
+                }
+            };
+            let task = match &self.subscribers_runtime {
+                Some(runtime) => runtime.spawn(subscribed).await??,
+                None => subscribed.await?,
+            };
             subscribers.push(Subscriber { name, tally, task });
         }
         for server in &self.cic_servers {
