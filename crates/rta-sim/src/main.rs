@@ -649,18 +649,32 @@ async fn load(args: LoadArgs) -> anyhow::Result<()> {
         msgpack: args.msgpack,
         sse_url: args.sse_url,
     };
-    for _ in 0..args.runs {
-        let report = tokio::select! {
-            report = load.run(&targets) => report?,
-            _ = tokio::signal::ctrl_c() => break,
-        };
-        if args.json {
-            println!("{}", serde_json::to_string(&report)?);
-        } else {
-            println!("{report}");
+    // The subscribers read on threads of their own, as consumers in other processes do: not
+    // behind the writing of a CMS refresh.
+    let subscribers = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .thread_name("subscribers")
+        .enable_all()
+        .build()?;
+    load.subscribers_on(subscribers.handle().clone());
+    let runs = async {
+        for _ in 0..args.runs {
+            let report = tokio::select! {
+                report = load.run(&targets) => report?,
+                _ = tokio::signal::ctrl_c() => break,
+            };
+            if args.json {
+                println!("{}", serde_json::to_string(&report)?);
+            } else {
+                println!("{report}");
+            }
         }
+        anyhow::Ok(())
     }
-    Ok(())
+    .await;
+    // Dropping a runtime inside another one would panic.
+    subscribers.shutdown_background();
+    runs
 }
 
 #[tokio::main(flavor = "current_thread")]

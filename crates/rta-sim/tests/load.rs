@@ -440,6 +440,13 @@ async fn a_real_time_run_paces_and_measures() {
         ..small(Pace::RealTime)
     };
     let mut load = Load::prepare(config, Timestamp::now()).await.unwrap();
+    // The subscribers on a runtime of their own, as the end-to-end benchmark runs them.
+    let subscribers = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    load.subscribers_on(subscribers.handle().clone());
     let engine = start_engine(&load).await;
     let report = load.run(&engine.targets).await.unwrap();
     assert_exact(&report);
@@ -450,6 +457,7 @@ async fn a_real_time_run_paces_and_measures() {
     let expected = report.expected_agent_status;
     let (decoded, _) = finish(load, engine).await;
     assert_eq!(decoded, expected);
+    subscribers.shutdown_background();
 }
 
 #[tokio::test]

@@ -343,7 +343,10 @@ impl Load {
             let subscribed = {
                 let tally = tally.clone();
                 async move {
-                    patiently(timeout, || subscriber::subscribe(sink.clone(), tally.clone())).await
+                    patiently(timeout, || {
+                        subscriber::subscribe(sink.clone(), tally.clone())
+                    })
+                    .await
                 }
             };
             let task = match &self.subscribers_runtime {
