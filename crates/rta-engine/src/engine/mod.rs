@@ -42,9 +42,9 @@
 //! Adapters decode their feeds on their own tasks (an Avaya integration's connection task,
 //! each CIC server's task) and hand each status to the engine's shard workers
 //! ([`EngineBuilder::shards`], cores by default; none with `shards(0)`, where each adapter
-//! applies its statuses itself: see "Sharded or inline" below): an agent always goes to the same shard, by
-//! its key in the table, so each shard is the only writer of its agents and applies their
-//! statuses in order, through a `rta_state::Writer` of its own. Decoding and applying thus
+//! applies its statuses itself: see "Sharded or inline" below): an agent always goes to the
+//! same shard, by its key in the table, so each shard is the only writer of its agents and
+//! applies their statuses in order, through a `rta_state::Writer` of its own. Decoding and applying thus
 //! spread over the cores even when one busy CMS connection carries everything; a full shard
 //! queue makes the adapter wait, which slows its socket. The Odigo receiver keeps shard tasks
 //! of its own (by the agent's login), because it answers `503` rather than wait. Every
