@@ -191,14 +191,13 @@ impl Running {
                     .build()
                     .expect("the engine's runtime");
                 let zone = Zone::get(&plan.zone).expect("the load's zone");
-                let mut builder = Engine::builder();
-                if contender == Contender::RtaInline {
-                    builder = builder.shards(0);
-                }
-                let mut builder = builder
+                let mut builder = Engine::builder()
                     .max_agents(roster.employees.len() + 1_000)
                     .adherence(roster.config)
                     .odigo_receiver(ReceiverConfig::new(any_port));
+                if contender == Contender::RtaInline {
+                    builder = builder.shards(0);
+                }
                 for cms in &plan.avaya {
                     builder = builder.integration(IntegrationSettings {
                         name: cms.name.as_str().into(),
@@ -369,14 +368,8 @@ impl Figures {
 
 /// The subscribers' runtime (threads `subscribers`), apart from the load's: consumers are
 /// other processes, which do not wait while the load writes a CMS refresh.
-static SUBSCRIBERS: LazyLock<tokio::runtime::Runtime> = LazyLock::new(|| {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .thread_name("subscribers")
-        .enable_all()
-        .build()
-        .expect("the subscribers' runtime")
-});
+static SUBSCRIBERS: LazyLock<tokio::runtime::Runtime> =
+    LazyLock::new(|| rta_sim::load::subscribers_runtime(2).expect("the subscribers' runtime"));
 
 /// The load's own runtime (threads `load`), apart from the engine's.
 fn load_runtime() -> tokio::runtime::Runtime {

@@ -651,11 +651,7 @@ async fn load(args: LoadArgs) -> anyhow::Result<()> {
     };
     // The subscribers read on threads of their own, as consumers in other processes do: not
     // behind the writing of a CMS refresh.
-    let subscribers = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .thread_name("subscribers")
-        .enable_all()
-        .build()?;
+    let subscribers = rta_sim::load::subscribers_runtime(1)?;
     load.subscribers_on(subscribers.handle().clone());
     let runs = async {
         for _ in 0..args.runs {

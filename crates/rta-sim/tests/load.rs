@@ -441,11 +441,7 @@ async fn a_real_time_run_paces_and_measures() {
     };
     let mut load = Load::prepare(config, Timestamp::now()).await.unwrap();
     // The subscribers on a runtime of their own, as the end-to-end benchmark runs them.
-    let subscribers = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .unwrap();
+    let subscribers = rta_sim::load::subscribers_runtime(1).unwrap();
     load.subscribers_on(subscribers.handle().clone());
     let engine = start_engine(&load).await;
     let report = load.run(&engine.targets).await.unwrap();

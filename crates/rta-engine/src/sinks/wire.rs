@@ -227,8 +227,8 @@ impl<F: Format> Feed<F> {
     /// The next batch; `None` once the feed is over (stopped and drained, or the bus closed).
     ///
     /// Cancel-safe: it waits in the subscription's `recv` (which loses nothing when dropped),
-    /// on `stop`, and in [`GATHER_TURNS`] `yield_now`s; what was encoded before a cancellation stays in the
-    /// buffer and is the next call's batch.
+    /// on `stop`, and in [`GATHER_TURNS`] `yield_now`s; what was encoded before a cancellation
+    /// stays in the buffer and is the next call's batch.
     pub(crate) async fn next(&mut self) -> Result<Option<Bytes>, SinkError> {
         if !self.out.is_empty() {
             return Ok(Some(self.out.split().freeze()));

@@ -144,6 +144,17 @@ pub struct Load {
     subscribers_runtime: Option<tokio::runtime::Handle>,
 }
 
+/// A runtime for the subscribers ([`Load::subscribers_on`]): `threads` worker threads named
+/// `subscribers`. Shut it down with `shutdown_background` when it is dropped inside another
+/// runtime (dropping it there would panic).
+pub fn subscribers_runtime(threads: usize) -> std::io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(threads)
+        .thread_name("subscribers")
+        .enable_all()
+        .build()
+}
+
 /// The tallies of one subscriber when a run starts.
 #[derive(Debug, Clone, Copy)]
 struct Baseline {
@@ -259,10 +270,11 @@ impl Load {
         })
     }
 
-    /// Runs the subscribers on `runtime` instead of the load's own: as consumers in other
-    /// processes would, they then do not wait for the threads that write the traffic (a CMS
-    /// refresh of 100,000 rows keeps them busy for milliseconds, the kernel's loopback work
-    /// for the engine's sockets included). Takes effect at the first run.
+    /// Runs the subscribers on `runtime` ([`subscribers_runtime`]) instead of the load's own:
+    /// as consumers in other processes would, they then do not wait for the threads that
+    /// write the traffic (a CMS refresh of 100,000 rows keeps them busy for milliseconds, the
+    /// kernel's loopback work for the engine's sockets included). Takes effect at the first
+    /// run.
     pub fn subscribers_on(&mut self, runtime: tokio::runtime::Handle) {
         self.subscribers_runtime = Some(runtime);
     }
