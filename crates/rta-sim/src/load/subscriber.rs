@@ -232,12 +232,10 @@ pub(crate) async fn subscribe(
         Sink::Msgpack(_) => {
             stream.write_all(b"{}\n").await.map_err(io)?;
             let first = next_frame(&mut stream, &mut buffer).await.map_err(io)?;
-            let probe: Probe<'_> =
-                rmp_serde::from_slice(&buffer[4..4 + first]).map_err(|error| {
-                    LoadError::Protocol {
-                        what: "MessagePack sink",
-                        detail: error.to_string(),
-                    }
+            let probe =
+                msgpack_probe(&buffer[4..4 + first]).map_err(|error| LoadError::Protocol {
+                    what: "MessagePack sink",
+                    detail: error.to_string(),
                 })?;
             if probe.kind != "subscribed" {
                 return Err(LoadError::Refused {
@@ -301,6 +299,11 @@ fn undecodable(error: impl std::fmt::Display) -> std::io::Error {
     std::io::Error::new(std::io::ErrorKind::InvalidData, error.to_string())
 }
 
+/// A MessagePack primitive's error (`rmp`'s read errors are `Debug` only).
+fn bad_msgpack(error: impl std::fmt::Debug) -> std::io::Error {
+    undecodable(format!("MessagePack: {error:?}"))
+}
+
 async fn read_msgpack<R: AsyncRead + Unpin>(
     stream: &mut R,
     buffer: &mut BytesMut,
@@ -320,8 +323,7 @@ async fn read_msgpack<R: AsyncRead + Unpin>(
                 if at.len() < 4 + length {
                     break;
                 }
-                let probe: Probe<'_> =
-                    rmp_serde::from_slice(&at[4..4 + length]).map_err(undecodable)?;
+                let probe = msgpack_probe(&at[4..4 + length])?;
                 reader.message(&probe, now, &mut batch, &mut histogram);
                 offset += 4 + length;
             }
@@ -335,6 +337,87 @@ async fn read_msgpack<R: AsyncRead + Unpin>(
             return Ok(());
         }
     }
+}
+
+/// The fields the load reads of one MessagePack message (a map), read with `rmp`'s
+/// primitives: the others are skipped by their length, their strings not checked as UTF-8
+/// (decoding every message with `rmp_serde` into a [`Probe`] spent most of its time there).
+fn msgpack_probe(frame: &[u8]) -> std::io::Result<Probe<'_>> {
+    use rmp::decode::{
+        Bytes, MessageLen, read_int, read_map_len, read_str_from_slice, read_str_len,
+    };
+    fn text(value: &[u8]) -> std::io::Result<(Option<Cow<'_, str>>, &[u8])> {
+        if value.first() == Some(&0xc0) {
+            return Ok((None, &value[1..]));
+        }
+        let (text, rest) = read_str_from_slice(value).map_err(bad_msgpack)?;
+        Ok((Some(Cow::Borrowed(text)), rest))
+    }
+    fn number(value: &[u8]) -> std::io::Result<(Option<u64>, &[u8])> {
+        let mut cursor = Bytes::new(value);
+        if value.first() == Some(&0xc0) {
+            return Ok((None, &value[1..]));
+        }
+        let number = read_int(&mut cursor).map_err(bad_msgpack)?;
+        Ok((Some(number), cursor.remaining_slice()))
+    }
+    let mut cursor = Bytes::new(frame);
+    let entries = read_map_len(&mut cursor).map_err(bad_msgpack)?;
+    let mut rest = cursor.remaining_slice();
+    let mut probe = Probe {
+        seq: None,
+        kind: Cow::Borrowed(""),
+        received: None,
+        missed: None,
+        events: None,
+        message: None,
+    };
+    for _ in 0..entries {
+        let mut cursor = Bytes::new(rest);
+        let length = read_str_len(&mut cursor).map_err(bad_msgpack)? as usize;
+        let (key, value) = cursor
+            .remaining_slice()
+            .split_at_checked(length)
+            .ok_or_else(|| undecodable("a key past the frame's end"))?;
+        rest = match key {
+            b"seq" => {
+                let (seq, rest) = number(value)?;
+                probe.seq = seq;
+                rest
+            }
+            b"missed" => {
+                let (missed, rest) = number(value)?;
+                probe.missed = missed;
+                rest
+            }
+            b"events" => {
+                let (events, rest) = number(value)?;
+                probe.events = events;
+                rest
+            }
+            b"received" => {
+                let (received, rest) = text(value)?;
+                probe.received = received;
+                rest
+            }
+            b"message" => {
+                let (message, rest) = text(value)?;
+                probe.message = message;
+                rest
+            }
+            b"type" => {
+                let (kind, rest) = text(value)?;
+                probe.kind = kind.ok_or_else(|| undecodable("a null type"))?;
+                rest
+            }
+            _ => {
+                let skipped = MessageLen::len_of(value)
+                    .map_err(|_| undecodable("a value past the frame's end"))?;
+                &value[skipped..]
+            }
+        };
+    }
+    Ok(probe)
 }
 
 /// Reads the answer's head; `Ok(chunked)` for a `200` event stream.
@@ -420,6 +503,66 @@ impl Dechunker {
     }
 }
 
+/// The fields the load reads of one SSE message (its lines without the blank line ending it).
+///
+/// Dispatched on the `event:` field, as an `EventSource` does: the `id:` field is the
+/// sequence number, and the JSON of `data:` is read only where a value is wanted. For an
+/// `agent_status` that is `received`, taken as the value of the data's last `"received":"`
+/// key: JSON escapes every quote inside a string, so those bytes can only be the key of the
+/// engine's flat event object (the last key it writes). Decoding every event whole with
+/// serde_json took a third of the CPU of a snapshot flood (`benches/RESULTS.md`, end_to_end,
+/// fifth round). Control messages (`lagged`, `snapshot`, `error`) are decoded whole. `None`
+/// for a message without data (the keep-alive comment).
+fn sse_probe(message: &[u8]) -> std::io::Result<Option<Probe<'_>>> {
+    let (mut seq, mut kind, mut data) = (None, None, None);
+    let mut rest = message;
+    while !rest.is_empty() {
+        let end = memchr::memchr(b'\n', rest).unwrap_or(rest.len());
+        let line = &rest[..end];
+        rest = rest.get(end + 1..).unwrap_or_default();
+        if let Some(value) = line.strip_prefix(b"id: ") {
+            seq = Some(
+                std::str::from_utf8(value)
+                    .ok()
+                    .and_then(|digits| digits.parse().ok())
+                    .ok_or_else(|| undecodable("bad id field"))?,
+            );
+        } else if let Some(value) = line.strip_prefix(b"event: ") {
+            kind = Some(std::str::from_utf8(value).map_err(undecodable)?);
+        } else if let Some(value) = line.strip_prefix(b"data: ") {
+            data = Some(value);
+        }
+    }
+    let Some(data) = data else {
+        return Ok(None);
+    };
+    let kind = kind.ok_or_else(|| undecodable("data without an event field"))?;
+    let received = match kind {
+        "agent_status" => Some(Cow::Borrowed(json_received(data)?)),
+        "lagged" | "snapshot" | "error" | "subscribed" => {
+            return serde_json::from_slice(data).map(Some).map_err(undecodable);
+        }
+        _ => None,
+    };
+    Ok(Some(Probe {
+        seq,
+        kind: Cow::Borrowed(kind),
+        received,
+        missed: None,
+        events: None,
+        message: None,
+    }))
+}
+
+/// The value of the last `"received"` key of a flat JSON object (see [`sse_probe`]).
+fn json_received(data: &[u8]) -> std::io::Result<&str> {
+    const KEY: &[u8] = b"\"received\":\"";
+    let start =
+        memchr::memmem::rfind(data, KEY).ok_or_else(|| undecodable("no received"))? + KEY.len();
+    let length = memchr::memchr(b'"', &data[start..]).ok_or_else(|| undecodable("no received"))?;
+    std::str::from_utf8(&data[start..start + length]).map_err(undecodable)
+}
+
 async fn read_sse<R: AsyncRead + Unpin>(
     stream: &mut R,
     raw: &mut BytesMut,
@@ -428,6 +571,7 @@ async fn read_sse<R: AsyncRead + Unpin>(
 ) -> std::io::Result<()> {
     let mut dechunker = Dechunker::default();
     let mut body = BytesMut::with_capacity(256 * 1024);
+    let blank_line = memchr::memmem::Finder::new(b"\n\n");
     loop {
         if chunked {
             dechunker.run(raw, &mut body)?;
@@ -442,13 +586,9 @@ async fn read_sse<R: AsyncRead + Unpin>(
         {
             let tally = reader.tally.clone();
             let mut histogram = lock(&tally.latency_us);
-            while let Some(end) = memchr::memmem::find(&body[offset..], b"\n\n") {
-                let message = &body[offset..offset + end];
-                for line in message.split(|&b| b == b'\n') {
-                    if let Some(data) = line.strip_prefix(b"data: ") {
-                        let probe: Probe<'_> = serde_json::from_slice(data).map_err(undecodable)?;
-                        reader.message(&probe, now, &mut batch, &mut histogram);
-                    }
+            while let Some(end) = blank_line.find(&body[offset..]) {
+                if let Some(probe) = sse_probe(&body[offset..offset + end])? {
+                    reader.message(&probe, now, &mut batch, &mut histogram);
                 }
                 offset += end + 2;
             }
@@ -470,6 +610,94 @@ async fn read_sse<R: AsyncRead + Unpin>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rta_model::{AgentStatusEvent, Code, Event, EventBody, Phase};
+
+    /// An `agent_status` whose status, detail and id hold the bytes a careless scan would take
+    /// for the `received` key.
+    fn tricky_agent_status() -> Event {
+        let at = |text: &str| text.parse::<Timestamp>().unwrap();
+        Event {
+            seq: 41,
+            time: at("2026-11-23T10:03:00Z"),
+            body: EventBody::AgentStatus(AgentStatusEvent {
+                integration: "cms".into(),
+                external_id: "\u{a8}received".into(),
+                employee: None,
+                phase: Phase::Away,
+                status: r#""received":"1999-01-01T00:00:00Z""#.into(),
+                reason: Some(Code::Number(2)),
+                detail: Some(Code::Text(r#"x","received":"1999-01-01T00:00:00Z"#.into())),
+                skills: vec![101, 70_000],
+                activity: None,
+                since: at("2026-11-23T10:03:00Z"),
+                received: at("2026-11-23T10:03:04.25Z"),
+            }),
+        }
+    }
+
+    #[test]
+    fn sse_messages_are_read_by_their_fields() {
+        let event = tricky_agent_status();
+        let message = format!("id: 41\nevent: agent_status\ndata: {}", event.to_json());
+        let probe = sse_probe(message.as_bytes()).unwrap().unwrap();
+        assert_eq!(probe.seq, Some(41));
+        assert_eq!(probe.kind, "agent_status");
+        assert_eq!(probe.received.as_deref(), Some("2026-11-23T10:03:04.25Z"));
+
+        let lagged = sse_probe(b"event: lagged\ndata: {\"type\":\"lagged\",\"missed\":7}")
+            .unwrap()
+            .unwrap();
+        assert_eq!((&*lagged.kind, lagged.missed), ("lagged", Some(7)));
+        let other = sse_probe(b"id: 9\nevent: adherence\ndata: {}")
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (&*other.kind, other.seq, other.received),
+            ("adherence", Some(9), None)
+        );
+        assert!(sse_probe(b": keep-alive").unwrap().is_none());
+        assert!(
+            sse_probe(b"data: {}").is_err(),
+            "data without an event field"
+        );
+        assert!(
+            sse_probe(b"event: agent_status\ndata: {}").is_err(),
+            "no received"
+        );
+    }
+
+    #[test]
+    fn msgpack_messages_are_read_by_their_keys() {
+        let event = tricky_agent_status();
+        let whole = event.to_msgpack();
+        let probe = msgpack_probe(&whole).unwrap();
+        assert_eq!(probe.seq, Some(41));
+        assert_eq!(probe.kind, "agent_status");
+        assert_eq!(probe.received.as_deref(), Some("2026-11-23T10:03:04.25Z"));
+
+        #[derive(serde::Serialize)]
+        struct Control {
+            #[serde(rename = "type")]
+            kind: &'static str,
+            events: Option<u64>,
+            message: Option<&'static str>,
+        }
+        let snapshot = rmp_serde::to_vec_named(&Control {
+            kind: "snapshot",
+            events: Some(3),
+            message: None,
+        })
+        .unwrap();
+        let probe = msgpack_probe(&snapshot).unwrap();
+        assert_eq!(
+            (&*probe.kind, probe.events, probe.message),
+            ("snapshot", Some(3), None)
+        );
+
+        for cut in 0..whole.len() {
+            assert!(msgpack_probe(&whole[..cut]).is_err(), "cut at {cut}");
+        }
+    }
 
     #[test]
     fn chunks_are_undone_across_reads() {
