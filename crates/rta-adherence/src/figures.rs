@@ -131,9 +131,10 @@ impl Figures {
             .then(|| 100.0 * self.millis(Measure::ProductiveActual) as f64 / scheduled as f64)
     }
 
-    fn add<const N: usize>(&mut self, tally: &Tally<N>) {
+    /// Adds the milliseconds `millis_of` gives for every measure.
+    fn add(&mut self, millis_of: impl Fn(Measure) -> u32) {
         for measure in Measure::ALL {
-            self.millis[measure as usize] += u64::from(tally.get(measure));
+            self.millis[measure as usize] += u64::from(millis_of(measure));
         }
     }
 }
@@ -177,19 +178,16 @@ impl DayFigures {
     }
 }
 
-/// Compact storage: milliseconds of one day fit a `u32` (49 days). The first `N` measures in
-/// [`Tally::slot`] order: a day keeps all of them, an interval ([`IntervalTally`]) all but
-/// `NotScheduled`, the rest of the interval, which would be 4 bytes of every interval.
+/// A day's measures: milliseconds of one day fit a `u32` (49 days). In [`Tally::slot`]
+/// order, which [`Interval`] shares.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Tally<const N: usize>([u32; N]);
+struct Tally([u32; MEASURES]);
 
-type DayTally = Tally<MEASURES>;
-type IntervalTally = Tally<{ MEASURES - 1 }>;
+impl Tally {
+    const ZERO: Tally = Tally([0; MEASURES]);
 
-impl<const N: usize> Tally<N> {
-    const ZERO: Tally<N> = Tally([0; N]);
-
-    /// Where `measure` is kept: declaration order with `NotScheduled` moved last.
+    /// Where `measure` is kept: declaration order with `NotScheduled` moved last, so that an
+    /// interval keeps the first `MEASURES - 1`.
     fn slot(measure: Measure) -> usize {
         let at = measure as usize;
         let not_scheduled = Measure::NotScheduled as usize;
@@ -201,7 +199,7 @@ impl<const N: usize> Tally<N> {
     }
 
     fn get(&self, measure: Measure) -> u32 {
-        self.0.get(Self::slot(measure)).copied().unwrap_or(0)
+        self.0[Self::slot(measure)]
     }
 
     fn add(&mut self, measure: Measure, millis: Millis) {
@@ -209,8 +207,7 @@ impl<const N: usize> Tally<N> {
         *slot = slot.saturating_add(u32::try_from(millis).unwrap_or(u32::MAX));
     }
 
-    /// Adds the first `N` measures of `other` (all of them, or all but `NotScheduled`).
-    fn add_all<const M: usize>(&mut self, other: &Tally<M>) {
+    fn add_all(&mut self, other: &Tally) {
         for (sum, part) in self.0.iter_mut().zip(other.0) {
             *sum = sum.saturating_add(part);
         }
@@ -218,7 +215,71 @@ impl<const N: usize> Tally<N> {
 
     /// Whether nothing but `NotScheduled` time was counted.
     fn is_scheduled_empty(&self) -> bool {
-        self.0[..N.min(MEASURES - 1)].iter().all(|m| *m == 0)
+        self.0[..MEASURES - 1].iter().all(|m| *m == 0)
+    }
+}
+
+/// One 15-minute interval of a day: its number since the epoch and its measures but
+/// `NotScheduled` (the rest of the interval), each in 20 bits: an interval holds at most
+/// 900,000 ms of any measure, under 2^20. 32 bytes, where `(u32, [u32; 10])` took 44: a
+/// day scheduled from end to end keeps about 40 of them per employee (`benches/memory.rs`).
+///
+/// Measures in [`Tally::slot`] order: the first six in `words[0]` (bits 0-119), the next
+/// four in `words[1]` (bits 0-79), the number in `words[1]` bits 80-111.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Interval {
+    words: [u128; 2],
+}
+
+impl Interval {
+    const COUNTER_BITS: u32 = 20;
+    const COUNTER_MAX: u32 = (1 << Self::COUNTER_BITS) - 1;
+    const LOW_COUNTERS: usize = 6;
+    const NUMBER_SHIFT: u32 = 80;
+
+    fn new(number: u32) -> Interval {
+        Interval {
+            words: [0, u128::from(number) << Self::NUMBER_SHIFT],
+        }
+    }
+
+    fn number(&self) -> u32 {
+        (self.words[1] >> Self::NUMBER_SHIFT) as u32
+    }
+
+    /// The word and bit offset of `measure`'s counter; `None` for `NotScheduled`.
+    fn place(measure: Measure) -> Option<(usize, u32)> {
+        let slot = Tally::slot(measure);
+        let (word, index) = match slot {
+            _ if slot >= MEASURES - 1 => return None,
+            _ if slot < Self::LOW_COUNTERS => (0, slot),
+            _ => (1, slot - Self::LOW_COUNTERS),
+        };
+        Some((word, index as u32 * Self::COUNTER_BITS))
+    }
+
+    fn get(&self, measure: Measure) -> u32 {
+        Self::place(measure).map_or(0, |(word, shift)| {
+            (self.words[word] >> shift) as u32 & Self::COUNTER_MAX
+        })
+    }
+
+    /// Adds `millis` to `measure` (nothing for `NotScheduled`), saturating at the counter's
+    /// largest value, which an interval's time cannot reach.
+    fn add(&mut self, measure: Measure, millis: Millis) {
+        let Some((word, shift)) = Self::place(measure) else {
+            return;
+        };
+        let millis = u32::try_from(millis).unwrap_or(u32::MAX);
+        let sum = self.get(measure).saturating_add(millis).min(Self::COUNTER_MAX);
+        let mask = u128::from(Self::COUNTER_MAX) << shift;
+        self.words[word] = (self.words[word] & !mask) | (u128::from(sum) << shift);
+    }
+
+    fn add_all(&mut self, tally: &Tally) {
+        for measure in Measure::ALL {
+            self.add(measure, Millis::from(tally.get(measure)));
+        }
     }
 }
 
@@ -297,23 +358,23 @@ struct Day {
     /// Where what was counted ends: the day's end once it is over (its window's end is not
     /// kept: an intraday schedule change can move it after the fact).
     last: Millis,
-    total: DayTally,
-    /// `(interval number since the epoch, tally)`, in order.
-    intervals: Vec<(u32, IntervalTally)>,
+    total: Tally,
+    /// The intervals with anything but `NotScheduled` time, in order.
+    intervals: Vec<Interval>,
 }
 
 impl Day {
-    fn interval(&mut self, number: u32) -> &mut IntervalTally {
-        if self.intervals.last().is_none_or(|(n, _)| *n != number) {
+    fn interval(&mut self, number: u32) -> &mut Interval {
+        if self.intervals.last().is_none_or(|interval| interval.number() != number) {
             // Doubling from one, not from the four a `Vec` starts with: a million employees
             // a few intervals into their day hold what they use (exact growth, one realloc
             // per interval, cost ~100 instructions per status in `benches/adherence.rs`).
             if self.intervals.len() == self.intervals.capacity() {
                 self.intervals.reserve_exact(self.intervals.len().max(1));
             }
-            self.intervals.push((number, Tally::ZERO));
+            self.intervals.push(Interval::new(number));
         }
-        &mut self.intervals.last_mut().expect("pushed above").1
+        self.intervals.last_mut().expect("pushed above")
     }
 }
 
@@ -467,7 +528,7 @@ impl Tracker {
         span: Span,
         days: usize,
     ) {
-        let mut tally = DayTally::ZERO;
+        let mut tally = Tally::ZERO;
         tally.add(Measure::of(span.status), millis);
         if span.counted {
             tally.add(Measure::Scheduled, millis);
@@ -512,8 +573,8 @@ impl Tracker {
                 continue;
             };
             day.total.add(Measure::OutAfterGrace, millis);
-            if let Some((_, tally)) = day.intervals.iter_mut().find(|(n, _)| *n == interval) {
-                tally.add(Measure::OutAfterGrace, millis);
+            if let Some(kept) = day.intervals.iter_mut().find(|i| i.number() == interval) {
+                kept.add(Measure::OutAfterGrace, millis);
             }
         }
     }
@@ -559,7 +620,7 @@ impl Tracker {
             });
         };
         let mut total = Figures::default();
-        total.add(&day.total);
+        total.add(|measure| day.total.get(measure));
         Some(DayFigures {
             date,
             start: timestamp(day.first),
@@ -568,12 +629,48 @@ impl Tracker {
             intervals: day
                 .intervals
                 .iter()
-                .map(|(number, tally)| {
+                .map(|interval| {
                     let mut figures = Figures::default();
-                    figures.add(tally);
-                    (timestamp(Millis::from(*number) * INTERVAL), figures)
+                    figures.add(|measure| interval.get(measure));
+                    (timestamp(Millis::from(interval.number()) * INTERVAL), figures)
                 })
                 .collect(),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_interval_keeps_each_measure_apart() {
+        let number = u32::MAX - 1;
+        let mut interval = Interval::new(number);
+        let kept: Vec<Measure> = Measure::ALL
+            .into_iter()
+            .filter(|m| *m != Measure::NotScheduled)
+            .collect();
+        for (k, measure) in kept.iter().enumerate() {
+            interval.add(*measure, 1_000 * (k as Millis + 1));
+        }
+        interval.add(Measure::NotScheduled, 5_000);
+        for (k, measure) in kept.iter().enumerate() {
+            assert_eq!(interval.get(*measure), 1_000 * (k as u32 + 1), "{measure:?}");
+        }
+        assert_eq!(interval.get(Measure::NotScheduled), 0, "the rest of the interval");
+        assert_eq!(interval.number(), number);
+
+        let mut tally = Tally::ZERO;
+        for measure in Measure::ALL {
+            tally.add(measure, 900_000);
+        }
+        interval.add_all(&tally);
+        for (k, measure) in kept.iter().enumerate() {
+            let expected = (900_000 + 1_000 * (k as u32 + 1)).min(Interval::COUNTER_MAX);
+            assert_eq!(interval.get(*measure), expected, "{measure:?}: saturated, not wrapped");
+        }
+        assert_eq!(interval.number(), number, "the counters stay out of the number");
+        assert_eq!(size_of::<Interval>(), 32);
     }
 }
