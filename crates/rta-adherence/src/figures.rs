@@ -247,38 +247,50 @@ impl Interval {
         (self.words[1] >> Self::NUMBER_SHIFT) as u32
     }
 
-    /// The word and bit offset of `measure`'s counter; `None` for `NotScheduled`.
-    fn place(measure: Measure) -> Option<(usize, u32)> {
-        let slot = Tally::slot(measure);
-        let (word, index) = match slot {
-            _ if slot >= MEASURES - 1 => return None,
-            _ if slot < Self::LOW_COUNTERS => (0, slot),
-            _ => (1, slot - Self::LOW_COUNTERS),
+    /// The word and bit offset of the counter of `slot` (below `MEASURES - 1`).
+    fn place(slot: usize) -> (usize, u32) {
+        let (word, index) = if slot < Self::LOW_COUNTERS {
+            (0, slot)
+        } else {
+            (1, slot - Self::LOW_COUNTERS)
         };
-        Some((word, index as u32 * Self::COUNTER_BITS))
+        (word, index as u32 * Self::COUNTER_BITS)
     }
 
     fn get(&self, measure: Measure) -> u32 {
-        Self::place(measure).map_or(0, |(word, shift)| {
-            (self.words[word] >> shift) as u32 & Self::COUNTER_MAX
-        })
+        let slot = Tally::slot(measure);
+        if slot >= MEASURES - 1 {
+            return 0;
+        }
+        let (word, shift) = Self::place(slot);
+        (self.words[word] >> shift) as u32 & Self::COUNTER_MAX
     }
 
-    /// Adds `millis` to `measure` (nothing for `NotScheduled`), saturating at the counter's
-    /// largest value, which an interval's time cannot reach.
-    fn add(&mut self, measure: Measure, millis: Millis) {
-        let Some((word, shift)) = Self::place(measure) else {
-            return;
-        };
-        let millis = u32::try_from(millis).unwrap_or(u32::MAX);
-        let sum = self.get(measure).saturating_add(millis).min(Self::COUNTER_MAX);
+    /// Adds `millis` to the counter of `slot`, saturating at its largest value, which an
+    /// interval's time cannot reach.
+    fn add_at(&mut self, slot: usize, millis: u32) {
+        let (word, shift) = Self::place(slot);
+        let counter = (self.words[word] >> shift) as u32 & Self::COUNTER_MAX;
+        let sum = counter.saturating_add(millis).min(Self::COUNTER_MAX);
         let mask = u128::from(Self::COUNTER_MAX) << shift;
         self.words[word] = (self.words[word] & !mask) | (u128::from(sum) << shift);
     }
 
+    /// Adds `millis` to `measure` (nothing for `NotScheduled`).
+    fn add(&mut self, measure: Measure, millis: Millis) {
+        let slot = Tally::slot(measure);
+        if slot < MEASURES - 1 {
+            self.add_at(slot, u32::try_from(millis).unwrap_or(u32::MAX));
+        }
+    }
+
+    /// Adds a span's tally, slot by slot (a loop the compiler unrolls, each place a
+    /// constant): a span counts in two to four measures, so the others are skipped.
     fn add_all(&mut self, tally: &Tally) {
-        for measure in Measure::ALL {
-            self.add(measure, Millis::from(tally.get(measure)));
+        for slot in 0..MEASURES - 1 {
+            if tally.0[slot] > 0 {
+                self.add_at(slot, tally.0[slot]);
+            }
         }
     }
 }
@@ -365,7 +377,11 @@ struct Day {
 
 impl Day {
     fn interval(&mut self, number: u32) -> &mut Interval {
-        if self.intervals.last().is_none_or(|interval| interval.number() != number) {
+        if self
+            .intervals
+            .last()
+            .is_none_or(|interval| interval.number() != number)
+        {
             // Doubling from one, not from the four a `Vec` starts with: a million employees
             // a few intervals into their day hold what they use (exact growth, one realloc
             // per interval, cost ~100 instructions per status in `benches/adherence.rs`).
@@ -632,7 +648,10 @@ impl Tracker {
                 .map(|interval| {
                     let mut figures = Figures::default();
                     figures.add(|measure| interval.get(measure));
-                    (timestamp(Millis::from(interval.number()) * INTERVAL), figures)
+                    (
+                        timestamp(Millis::from(interval.number()) * INTERVAL),
+                        figures,
+                    )
                 })
                 .collect(),
         })
@@ -656,9 +675,17 @@ mod tests {
         }
         interval.add(Measure::NotScheduled, 5_000);
         for (k, measure) in kept.iter().enumerate() {
-            assert_eq!(interval.get(*measure), 1_000 * (k as u32 + 1), "{measure:?}");
+            assert_eq!(
+                interval.get(*measure),
+                1_000 * (k as u32 + 1),
+                "{measure:?}"
+            );
         }
-        assert_eq!(interval.get(Measure::NotScheduled), 0, "the rest of the interval");
+        assert_eq!(
+            interval.get(Measure::NotScheduled),
+            0,
+            "the rest of the interval"
+        );
         assert_eq!(interval.number(), number);
 
         let mut tally = Tally::ZERO;
@@ -668,9 +695,17 @@ mod tests {
         interval.add_all(&tally);
         for (k, measure) in kept.iter().enumerate() {
             let expected = (900_000 + 1_000 * (k as u32 + 1)).min(Interval::COUNTER_MAX);
-            assert_eq!(interval.get(*measure), expected, "{measure:?}: saturated, not wrapped");
+            assert_eq!(
+                interval.get(*measure),
+                expected,
+                "{measure:?}: saturated, not wrapped"
+            );
         }
-        assert_eq!(interval.number(), number, "the counters stay out of the number");
+        assert_eq!(
+            interval.number(),
+            number,
+            "the counters stay out of the number"
+        );
         assert_eq!(size_of::<Interval>(), 32);
     }
 }

@@ -214,20 +214,44 @@ pub struct Stats {
     pub stray_trailers: u64,
 }
 
+/// One agent: its key and its current status, 64 bytes (one cache line): a million agents
+/// keep a million slots (`benches/memory.rs`). The status is kept in parts, not as an
+/// [`AgentStatus`] (48 bytes with its inline skills): the skills and work skill of detailed
+/// statuses are boxed, absent from plain ones, and `since` is a timestamp in its two parts.
 #[derive(Debug)]
 struct AgentSlot {
-    acd: u32,
     /// Inline (LOGIDs are a few digits): every row compares it, and a boxed id was a second
     /// cache miss per row, after the slot's own (4 % of a snapshot flood's time).
     logid: SmallVec<[u8; 16]>,
-    /// `None` until first seen.
-    current: Option<AgentStatus>,
-    since: Timestamp,
-    /// The batch that last listed this agent.
-    seen_in: u64,
+    /// The current status's work skill and skills, if it has any (detailed statuses).
+    detail: Option<Box<Detail>>,
+    /// When the current status began: seconds and nanoseconds of a valid `Timestamp`.
+    since_second: i64,
+    since_nanosecond: i32,
+    acd: u32,
+    /// The low 32 bits of the number of the batch that last listed this agent (they repeat
+    /// after 2^32 batches, four centuries at the shortest refresh).
+    seen_in: u32,
     /// With detailed statuses, where its status of the batch `seen_in` is assembled: an
     /// index into [`Assembler::pending`], valid while that batch is open.
     pending: u32,
+    /// The current status's AUX reason, if `has_aux_reason`.
+    aux_reason: u32,
+    /// `None` until first seen.
+    state: Option<AgentState>,
+    has_aux_reason: bool,
+}
+
+/// The parts of a detailed status a plain one lacks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Detail {
+    work_skill: Option<u32>,
+    skills: Skills,
+}
+
+/// The low 32 bits of a batch number, as a slot keeps it.
+fn batch_mark(number: u64) -> u32 {
+    number as u32
 }
 
 /// An agent's status being assembled from its rows of the open batch (detailed statuses,
@@ -243,6 +267,82 @@ struct Pending {
 }
 
 impl AgentSlot {
+    fn new(acd: u32, logid: &[u8], since: Timestamp) -> AgentSlot {
+        let mut slot = AgentSlot {
+            logid: SmallVec::from_slice(logid),
+            detail: None,
+            since_second: 0,
+            since_nanosecond: 0,
+            acd,
+            seen_in: 0,
+            pending: 0,
+            aux_reason: 0,
+            state: None,
+            has_aux_reason: false,
+        };
+        slot.set_since(since);
+        slot
+    }
+
+    fn since(&self) -> Timestamp {
+        // The parts of a timestamp that was valid when set.
+        Timestamp::new(self.since_second, self.since_nanosecond).unwrap_or_default()
+    }
+
+    fn set_since(&mut self, since: Timestamp) {
+        self.since_second = since.as_second();
+        self.since_nanosecond = since.subsec_nanosecond();
+    }
+
+    /// The current status; `None` until first seen.
+    fn current(&self) -> Option<AgentStatus> {
+        let state = self.state?;
+        let (work_skill, skills) = match self.detail.as_deref() {
+            Some(detail) => (detail.work_skill, detail.skills.clone()),
+            None => (None, Skills::new()),
+        };
+        Some(AgentStatus {
+            state,
+            aux_reason: self.has_aux_reason.then_some(self.aux_reason),
+            work_skill,
+            skills,
+        })
+    }
+
+    fn is_current(&self, status: &AgentStatus) -> bool {
+        let detail_is = match self.detail.as_deref() {
+            Some(detail) => {
+                detail.work_skill == status.work_skill && detail.skills == status.skills
+            }
+            None => status.work_skill.is_none() && status.skills.is_empty(),
+        };
+        self.state == Some(status.state)
+            && self.has_aux_reason.then_some(self.aux_reason) == status.aux_reason
+            && detail_is
+    }
+
+    fn set_current(&mut self, status: &AgentStatus) {
+        self.state = Some(status.state);
+        self.has_aux_reason = status.aux_reason.is_some();
+        self.aux_reason = status.aux_reason.unwrap_or(0);
+        if status.work_skill.is_none() && status.skills.is_empty() {
+            self.detail = None;
+        } else if let Some(detail) = &mut self.detail {
+            detail.work_skill = status.work_skill;
+            detail.skills.clone_from(&status.skills);
+        } else {
+            self.detail = Some(Box::new(Detail {
+                work_skill: status.work_skill,
+                skills: status.skills.clone(),
+            }));
+        }
+    }
+
+    fn is_staffed(&self) -> bool {
+        self.state
+            .is_some_and(|state| state.mode != WorkMode::Unstaffed)
+    }
+
     /// Makes `status` current and emits the change, if it is one: dated by the batch time
     /// and the row's `duration`, never before `floor` (the previous batch's time).
     fn settle(
@@ -254,24 +354,23 @@ impl AgentSlot {
         now: Timestamp,
         sink: &mut impl FnMut(Output<'_>),
     ) {
-        if self.current.as_ref() == Some(status) {
+        if self.is_current(status) {
             return;
         }
-        let kind = match &self.current {
-            Some(status) if status.is_staffed() => ChangeKind::Changed,
-            _ => ChangeKind::New,
+        let kind = if self.is_staffed() {
+            ChangeKind::Changed
+        } else {
+            ChangeKind::New
         };
-        self.since = change_time(batch_time, duration, floor);
-        match &mut self.current {
-            Some(current) => current.clone_from(status),
-            None => self.current = Some(status.clone()),
-        }
+        let since = change_time(batch_time, duration, floor);
+        self.set_since(since);
+        self.set_current(status);
         sink(Output::Agent(AgentChange {
             acd: self.acd,
             logid: &self.logid,
             kind,
-            status: self.current.as_ref().expect("just set"),
-            time: self.since,
+            status,
+            time: since,
             received: now,
         }));
     }
@@ -476,9 +575,9 @@ impl Assembler {
     }
 
     /// The last known status of an agent, if it was ever seen.
-    pub fn status_of(&self, acd: u32, logid: &[u8]) -> Option<(&AgentStatus, Timestamp)> {
+    pub fn status_of(&self, acd: u32, logid: &[u8]) -> Option<(AgentStatus, Timestamp)> {
         let slot = &self.agents[self.find(acd, logid)? as usize];
-        slot.current.as_ref().map(|status| (status, slot.since))
+        slot.current().map(|status| (status, slot.since()))
     }
 
     /// How many distinct agents were seen.
@@ -547,14 +646,8 @@ impl Assembler {
             }
             None => {
                 let index = u32::try_from(self.agents.len()).expect("max_agents fits in u32");
-                self.agents.push(AgentSlot {
-                    acd: row.acd,
-                    logid: SmallVec::from_slice(row.logid),
-                    current: None,
-                    since: batch.time,
-                    seen_in: 0,
-                    pending: 0,
-                });
+                self.agents
+                    .push(AgentSlot::new(row.acd, row.logid, batch.time));
                 let (agents, hasher) = (&self.agents, &self.hasher);
                 self.index
                     .insert_unique(hasher.hash_one((row.acd, row.logid)), index, |&i| {
@@ -566,14 +659,14 @@ impl Assembler {
             }
         };
         let slot = &mut self.agents[index as usize];
-        if slot.seen_in == batch.number {
+        if slot.seen_in == batch_mark(batch.number) {
             if detailed {
                 let pending = &mut self.pending[slot.pending as usize].status;
                 pending.merge_skills(row);
                 pending.work_skill = pending.work_skill.or(row.work_skill);
             }
         } else {
-            slot.seen_in = batch.number;
+            slot.seen_in = batch_mark(batch.number);
             let status = AgentStatus::of_row(row, detailed);
             if detailed {
                 slot.pending = pending_index(&self.pending);
@@ -596,16 +689,16 @@ impl Assembler {
             return;
         };
         let slot = &mut self.agents[index as usize];
-        if slot.seen_in == batch {
+        if slot.seen_in == batch_mark(batch) {
             return;
         }
-        if let Some(current) = slot.current.as_ref().filter(|s| s.is_staffed()) {
+        if let Some(current) = slot.current().filter(AgentStatus::is_staffed) {
             self.pending.push(Pending {
                 slot: index,
-                status: current.clone(),
+                status: current,
                 duration: None,
             });
-            slot.seen_in = batch;
+            slot.seen_in = batch_mark(batch);
             slot.pending = pending_index(&self.pending) - 1;
         }
     }
@@ -618,7 +711,7 @@ impl Assembler {
         let keep_skills = !completed && self.config.detailed_statuses;
         for mut pending in self.pending.drain(..) {
             let slot = &mut self.agents[pending.slot as usize];
-            if let Some(known) = slot.current.as_ref().filter(|_| keep_skills) {
+            if let Some(known) = slot.detail.as_deref().filter(|_| keep_skills) {
                 pending.status.add_skills(known.skills.iter().copied());
             }
             slot.settle(
@@ -633,15 +726,14 @@ impl Assembler {
         if completed {
             let logged_out = AgentStatus::logged_out();
             for slot in &mut self.agents {
-                let staffed = slot.current.as_ref().is_some_and(AgentStatus::is_staffed);
-                if staffed && slot.seen_in != batch.number {
-                    slot.since = batch.time;
-                    slot.current = Some(logged_out.clone());
+                if slot.is_staffed() && slot.seen_in != batch_mark(batch.number) {
+                    slot.set_since(batch.time);
+                    slot.set_current(&logged_out);
                     sink(Output::Agent(AgentChange {
                         acd: slot.acd,
                         logid: &slot.logid,
                         kind: ChangeKind::LoggedOut,
-                        status: slot.current.as_ref().expect("just set"),
+                        status: &logged_out,
                         time: batch.time,
                         received: now,
                     }));
@@ -692,6 +784,43 @@ fn change_time(batch: Timestamp, duration: Option<u32>, floor: Option<Timestamp>
 mod tests {
     use super::*;
     use rta_model::{Direction, Phase};
+
+    #[test]
+    fn a_slot_keeps_every_part_of_a_status_in_64_bytes() {
+        assert_eq!(size_of::<AgentSlot>(), 64);
+        let since: Timestamp = "2026-11-23T09:31:04.123456789Z".parse().unwrap();
+        let mut slot = AgentSlot::new(7, b"40101", since);
+        assert_eq!((slot.current(), slot.since()), (None, since));
+        assert!(!slot.is_staffed());
+        let aux = AgentStatus {
+            state: AgentState::new(WorkMode::Aux),
+            aux_reason: Some(u32::MAX),
+            work_skill: None,
+            skills: Skills::new(),
+        };
+        let detailed = AgentStatus {
+            state: AgentState::new(WorkMode::Acd),
+            aux_reason: None,
+            work_skill: Some(101),
+            skills: Skills::from_slice(&[101, 102, 103, 104, 105]),
+        };
+        for status in [&aux, &detailed, &aux, &AgentStatus::logged_out()] {
+            slot.set_current(status);
+            assert!(slot.is_current(status));
+            assert_eq!(slot.current().as_ref(), Some(status));
+            assert_eq!(slot.detail.is_some(), !status.skills.is_empty());
+        }
+        assert!(!slot.is_current(&aux));
+        slot.set_current(&AgentStatus {
+            aux_reason: Some(0),
+            ..aux.clone()
+        });
+        assert!(!slot.is_current(&aux), "reason 0 is not reason u32::MAX");
+        assert!(slot.is_staffed());
+        let later: Timestamp = "2262-04-11T23:47:16.854775807Z".parse().unwrap();
+        slot.set_since(later);
+        assert_eq!(slot.since(), later);
+    }
 
     const SPEC_BATCH: &str = "\
 F0|2026-11-23 09:31:03
