@@ -106,8 +106,12 @@ pub(crate) struct CicUsers {
     snapshot_sent: bool,
 }
 
-/// Realtime pieces: the changes due within one slot are written together.
-const SLOT: Duration = Duration::from_millis(10);
+/// Realtime pieces: the changes due within one slot are written together. One millisecond,
+/// the resolution of tokio's timer: a CIC server writes each change as it happens, and with
+/// 10 ms the load wrote 25 changes per server at once, which the engine could only deliver
+/// one after the other (`benches/RESULTS.md`, end_to_end, fifth round: p50 0.96 ms with
+/// 10 ms pieces, for the CIC changes alone).
+const SLOT: Duration = Duration::from_millis(1);
 /// A user's status in the first snapshot began up to this long before the start.
 const LONGEST_FIRST_STATUS: Duration = Duration::from_secs(3_600);
 
