@@ -59,19 +59,20 @@
 //! - **Sharded** (the default, one shard thread per core): the adapters decode; the shard
 //!   threads apply, evaluate and publish. Decoding overlaps the adherence stage, and the
 //!   sinks, woken from the shards, write large batches. The highest throughput: about
-//!   2.6 M observations/s for a snapshot flood on 2 cores, 16 subscribers included
+//!   2.6-2.8 M observations/s for a snapshot flood on 2 cores, 16 subscribers included
 //!   (`benches/RESULTS.md`, `end_to_end`).
 //! - **Inline** (`shards(0)`): each adapter applies, evaluates and publishes on its own task.
 //!   One hand-over less between threads: measured at 100,000 observations/s (a CMS refresh
 //!   of 100,000 rows each second, with CIC and Odigo changes), p99 from read to subscriber
-//!   **2.5 ms instead of 9.3 ms**. A shard thread that published a lot is, for
-//!   Linux's scheduler, a thread that used its share: woken for the next status, it waited
-//!   for a core about 0.5 ms at the median and several ms at the p99 (measured with
-//!   timestamps at each stage), while the adapters decoding a refresh kept both cores. The
+//!   **2.4 ms instead of 7.6-10 ms** (p50 0.23 ms either way). A shard thread that
+//!   published a lot is, for Linux's scheduler, a thread that used its share: woken for the
+//!   next status, it waited for a core about 0.5 ms at the median and several ms at the p99
+//!   (measured with timestamps at each stage), while the adapters decoding a refresh kept
+//!   both cores. The
 //!   cost is throughput: the sinks are woken after every burst an adapter decodes, so they
 //!   write more often, in smaller writes (4.7 times as often before they gathered their
-//!   batches over three turns of the runtime); a snapshot flood runs about 35 % slower, a
-//!   mixed one about 18 % slower.
+//!   batches over three turns of the runtime); a snapshot flood runs about 17 % slower, a
+//!   mixed one as fast.
 //!
 //! Sharded suits a site whose feeds come in floods (a large CMS at a short refresh, a replay
 //! of a day); inline suits a site that wants each change out at once, which is what a site of
