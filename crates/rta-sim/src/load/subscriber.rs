@@ -346,20 +346,25 @@ fn msgpack_probe(frame: &[u8]) -> std::io::Result<Probe<'_>> {
     use rmp::decode::{
         Bytes, MessageLen, read_int, read_map_len, read_str_from_slice, read_str_len,
     };
-    fn text(value: &[u8]) -> std::io::Result<(Option<Cow<'_, str>>, &[u8])> {
+    /// Reads a string or nil into `into`; returns what follows it.
+    fn text<'a>(value: &'a [u8], into: &mut Option<Cow<'a, str>>) -> std::io::Result<&'a [u8]> {
         if value.first() == Some(&0xc0) {
-            return Ok((None, &value[1..]));
+            *into = None;
+            return Ok(&value[1..]);
         }
         let (text, rest) = read_str_from_slice(value).map_err(bad_msgpack)?;
-        Ok((Some(Cow::Borrowed(text)), rest))
+        *into = Some(Cow::Borrowed(text));
+        Ok(rest)
     }
-    fn number(value: &[u8]) -> std::io::Result<(Option<u64>, &[u8])> {
-        let mut cursor = Bytes::new(value);
+    /// Reads an integer or nil into `into`; returns what follows it.
+    fn number<'a>(value: &'a [u8], into: &mut Option<u64>) -> std::io::Result<&'a [u8]> {
         if value.first() == Some(&0xc0) {
-            return Ok((None, &value[1..]));
+            *into = None;
+            return Ok(&value[1..]);
         }
-        let number = read_int(&mut cursor).map_err(bad_msgpack)?;
-        Ok((Some(number), cursor.remaining_slice()))
+        let mut cursor = Bytes::new(value);
+        *into = Some(read_int(&mut cursor).map_err(bad_msgpack)?);
+        Ok(cursor.remaining_slice())
     }
     let mut cursor = Bytes::new(frame);
     let entries = read_map_len(&mut cursor).map_err(bad_msgpack)?;
@@ -380,33 +385,14 @@ fn msgpack_probe(frame: &[u8]) -> std::io::Result<Probe<'_>> {
             .split_at_checked(length)
             .ok_or_else(|| undecodable("a key past the frame's end"))?;
         rest = match key {
-            b"seq" => {
-                let (seq, rest) = number(value)?;
-                probe.seq = seq;
-                rest
-            }
-            b"missed" => {
-                let (missed, rest) = number(value)?;
-                probe.missed = missed;
-                rest
-            }
-            b"events" => {
-                let (events, rest) = number(value)?;
-                probe.events = events;
-                rest
-            }
-            b"received" => {
-                let (received, rest) = text(value)?;
-                probe.received = received;
-                rest
-            }
-            b"message" => {
-                let (message, rest) = text(value)?;
-                probe.message = message;
-                rest
-            }
+            b"seq" => number(value, &mut probe.seq)?,
+            b"missed" => number(value, &mut probe.missed)?,
+            b"events" => number(value, &mut probe.events)?,
+            b"received" => text(value, &mut probe.received)?,
+            b"message" => text(value, &mut probe.message)?,
             b"type" => {
-                let (kind, rest) = text(value)?;
+                let mut kind = None;
+                let rest = text(value, &mut kind)?;
                 probe.kind = kind.ok_or_else(|| undecodable("a null type"))?;
                 rest
             }
