@@ -257,21 +257,29 @@ impl Interval {
         (word, index as u32 * Self::COUNTER_BITS)
     }
 
-    fn get(&self, measure: Measure) -> u32 {
-        let slot = Tally::slot(measure);
-        if slot >= MEASURES - 1 {
-            return 0;
-        }
+    /// The counter of `slot` (below `MEASURES - 1`).
+    fn counter(&self, slot: usize) -> u32 {
         let (word, shift) = Self::place(slot);
         (self.words[word] >> shift) as u32 & Self::COUNTER_MAX
+    }
+
+    fn get(&self, measure: Measure) -> u32 {
+        let slot = Tally::slot(measure);
+        if slot < MEASURES - 1 {
+            self.counter(slot)
+        } else {
+            0
+        }
     }
 
     /// Adds `millis` to the counter of `slot`, saturating at its largest value, which an
     /// interval's time cannot reach.
     fn add_at(&mut self, slot: usize, millis: u32) {
         let (word, shift) = Self::place(slot);
-        let counter = (self.words[word] >> shift) as u32 & Self::COUNTER_MAX;
-        let sum = counter.saturating_add(millis).min(Self::COUNTER_MAX);
+        let sum = self
+            .counter(slot)
+            .saturating_add(millis)
+            .min(Self::COUNTER_MAX);
         let mask = u128::from(Self::COUNTER_MAX) << shift;
         self.words[word] = (self.words[word] & !mask) | (u128::from(sum) << shift);
     }

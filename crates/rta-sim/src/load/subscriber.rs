@@ -21,7 +21,7 @@ use tokio::sync::Notify;
 use tokio::time::Instant;
 
 /// The fields of a message the load reads; the others are skipped.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 struct Probe<'a> {
     #[serde(default)]
     seq: Option<u64>,
@@ -346,11 +346,13 @@ fn msgpack_probe(frame: &[u8]) -> std::io::Result<Probe<'_>> {
     use rmp::decode::{
         Bytes, MessageLen, read_int, read_map_len, read_str_from_slice, read_str_len,
     };
+    /// MessagePack's nil.
+    const NIL: u8 = 0xc0;
     /// Reads a string or nil into `into`; returns what follows it.
     fn text<'a>(value: &'a [u8], into: &mut Option<Cow<'a, str>>) -> std::io::Result<&'a [u8]> {
-        if value.first() == Some(&0xc0) {
+        if let Some(rest) = value.strip_prefix(&[NIL]) {
             *into = None;
-            return Ok(&value[1..]);
+            return Ok(rest);
         }
         let (text, rest) = read_str_from_slice(value).map_err(bad_msgpack)?;
         *into = Some(Cow::Borrowed(text));
@@ -358,9 +360,9 @@ fn msgpack_probe(frame: &[u8]) -> std::io::Result<Probe<'_>> {
     }
     /// Reads an integer or nil into `into`; returns what follows it.
     fn number<'a>(value: &'a [u8], into: &mut Option<u64>) -> std::io::Result<&'a [u8]> {
-        if value.first() == Some(&0xc0) {
+        if let Some(rest) = value.strip_prefix(&[NIL]) {
             *into = None;
-            return Ok(&value[1..]);
+            return Ok(rest);
         }
         let mut cursor = Bytes::new(value);
         *into = Some(read_int(&mut cursor).map_err(bad_msgpack)?);
@@ -369,14 +371,7 @@ fn msgpack_probe(frame: &[u8]) -> std::io::Result<Probe<'_>> {
     let mut cursor = Bytes::new(frame);
     let entries = read_map_len(&mut cursor).map_err(bad_msgpack)?;
     let mut rest = cursor.remaining_slice();
-    let mut probe = Probe {
-        seq: None,
-        kind: Cow::Borrowed(""),
-        received: None,
-        missed: None,
-        events: None,
-        message: None,
-    };
+    let mut probe = Probe::default();
     for _ in 0..entries {
         let mut cursor = Bytes::new(rest);
         let length = read_str_len(&mut cursor).map_err(bad_msgpack)? as usize;
@@ -534,9 +529,7 @@ fn sse_probe(message: &[u8]) -> std::io::Result<Option<Probe<'_>>> {
         seq,
         kind: Cow::Borrowed(kind),
         received,
-        missed: None,
-        events: None,
-        message: None,
+        ..Probe::default()
     }))
 }
 
