@@ -178,7 +178,7 @@ impl DayFigures {
     }
 }
 
-/// A day's measures: milliseconds of one day fit a `u32` (49 days). In [`Tally::slot`]
+/// The measures of a piece of a span (within one interval: at most 900,000 ms). In [`Tally::slot`]
 /// order, which [`Interval`] shares.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Tally([u32; MEASURES]);
@@ -198,19 +198,9 @@ impl Tally {
         }
     }
 
-    fn get(&self, measure: Measure) -> u32 {
-        self.0[Self::slot(measure)]
-    }
-
     fn add(&mut self, measure: Measure, millis: Millis) {
         let slot = &mut self.0[Self::slot(measure)];
         *slot = slot.saturating_add(u32::try_from(millis).unwrap_or(u32::MAX));
-    }
-
-    fn add_all(&mut self, other: &Tally) {
-        for (sum, part) in self.0.iter_mut().zip(other.0) {
-            *sum = sum.saturating_add(part);
-        }
     }
 
     /// Whether nothing but `NotScheduled` time was counted.
@@ -370,6 +360,10 @@ impl Calendar<'_> {
     }
 }
 
+/// A day of one employee. Its totals are not kept: they are its intervals' sums, and its
+/// `NotScheduled` time the rest of `[first, last)` (the five statuses partition the time
+/// tracked, and an interval is kept for every span but a `NotScheduled`-only one). 48 bytes
+/// where a kept total made it 88 (`benches/memory.rs`); a report sums at most 96 intervals.
 #[derive(Debug, Clone)]
 struct Day {
     date: Date,
@@ -378,12 +372,23 @@ struct Day {
     /// Where what was counted ends: the day's end once it is over (its window's end is not
     /// kept: an intraday schedule change can move it after the fact).
     last: Millis,
-    total: Tally,
     /// The intervals with anything but `NotScheduled` time, in order.
     intervals: Vec<Interval>,
 }
 
 impl Day {
+    /// The day's figures: its intervals' sums, and `NotScheduled` the rest of the time tracked.
+    fn total(&self) -> Figures {
+        let mut total = Figures::default();
+        for interval in &self.intervals {
+            total.add(|measure| interval.get(measure));
+        }
+        let statuses: u64 = Measure::STATUSES.iter().map(|m| total.millis(*m)).sum();
+        let tracked = u64::try_from(self.last - self.first).unwrap_or(0);
+        total.millis[Measure::NotScheduled as usize] = tracked.saturating_sub(statuses);
+        total
+    }
+
     fn interval(&mut self, number: u32) -> &mut Interval {
         if self
             .intervals
@@ -584,7 +589,6 @@ impl Tracker {
         }
         let day = self.day(window.date, at, days);
         day.last = at + millis;
-        day.total.add_all(&tally);
         if !tally.is_scheduled_empty() {
             day.interval(interval).add_all(&tally);
         }
@@ -596,7 +600,6 @@ impl Tracker {
             let Some(day) = self.days.iter_mut().find(|d| d.date == date) else {
                 continue;
             };
-            day.total.add(Measure::OutAfterGrace, millis);
             if let Some(kept) = day.intervals.iter_mut().find(|i| i.number() == interval) {
                 kept.add(Measure::OutAfterGrace, millis);
             }
@@ -614,7 +617,6 @@ impl Tracker {
                 date,
                 first: at,
                 last: at,
-                total: Tally::ZERO,
                 intervals: Vec::new(),
             });
             self.days = new.into_boxed_slice();
@@ -643,13 +645,11 @@ impl Tracker {
                 intervals: Vec::new(),
             });
         };
-        let mut total = Figures::default();
-        total.add(|measure| day.total.get(measure));
         Some(DayFigures {
             date,
             start: timestamp(day.first),
             end: timestamp(day.last),
-            total,
+            total: day.total(),
             intervals: day
                 .intervals
                 .iter()
