@@ -149,12 +149,13 @@
 //! cursor (O(1) amortized). Measured in `benches/adherence.rs` (`benches/RESULTS.md`).
 //!
 //! ## Memory
-//! At a million employees each one an agent, the evaluator holds about 515 bytes per agent
+//! At a million employees each one an agent, the evaluator holds about 450 bytes per agent
 //! (`benches/memory.rs`: the employee, its agent, its user mapping, the indexes, a day of
 //! figures with two intervals), apart from the schedules: a segment is 40 bytes, a day in
 //! 15-minute pieces about 34 of them, and that is schedule data, proportional to what the
-//! planners sent, not per-agent state. A day of figures is 88 bytes and its intervals 44 bytes
-//! each (up to 96 a day, for the retained days). What keeps it there:
+//! planners sent, not per-agent state. A day of figures is 48 bytes and its intervals 32 bytes
+//! each (up to 96 a day, for the retained days; a day's totals are its intervals' sums, not
+//! kept apart). What keeps it there:
 //! - an agent's external id is held once, as the text of its events, shared with its user
 //!   mapping (bytes that are not UTF-8 are held as their Latin-1 reading, which maps back to the
 //!   same bytes);
