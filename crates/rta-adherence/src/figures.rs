@@ -383,7 +383,8 @@ impl Day {
         for interval in &self.intervals {
             total.add(|measure| interval.get(measure));
         }
-        let statuses: u64 = Measure::STATUSES.iter().map(|m| total.millis(*m)).sum();
+        // Intervals keep no `NotScheduled`: so far the sum is the other four statuses.
+        let statuses = total.tracked_millis();
         let tracked = u64::try_from(self.last - self.first).unwrap_or(0);
         total.millis[Measure::NotScheduled as usize] = tracked.saturating_sub(statuses);
         total
