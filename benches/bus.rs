@@ -46,7 +46,7 @@ fn bodies() -> Vec<EventBody> {
         .map(|i| {
             let (phase, status, reason) = states[i % states.len()].clone();
             EventBody::AgentStatus(AgentStatusEvent {
-                integration: Arc::clone(&integration),
+                integration: integration.clone(),
                 external_id: format!("{}", 40_100 + i).into(),
                 employee: Some(format!("E{:05}", 100 + i).into()),
                 phase,

@@ -140,16 +140,17 @@ struct Agent {
     /// agents (4 bytes here, in padding otherwise lost, instead of a 24-byte list in every
     /// employee, most of whom have one agent).
     next: Link,
-    /// The status code; `None` before the first status, when the fields up to `activity`
-    /// mean nothing.
-    code: Option<Name>,
+    /// The status code. Before the first status (`order` 0) it is empty, and the fields up
+    /// to `activity` mean nothing: an `Option<Name>` would take 8 bytes more.
+    code: Name,
     phase: Phase,
     direction: Direction,
     /// `None` when the status has no reason, no detail and no skills.
     details: Option<Box<StatusDetails>>,
     /// When the status began (source time).
     time: Millis,
-    /// Arrival order, the tie-break between integrations of one employee.
+    /// Arrival order, the tie-break between integrations of one employee; 0 before the
+    /// first status.
     order: u64,
     activity: Option<ActivityId>,
     reported: bool,
@@ -170,6 +171,11 @@ struct ResolveKey {
 struct Remembered(u32);
 
 impl Agent {
+    /// Whether a status was observed: the fields from `code` to `activity` hold it.
+    fn has_status(&self) -> bool {
+        self.order != 0
+    }
+
     fn reason(&self) -> Option<&Code<'static>> {
         self.details.as_ref()?.reason.as_ref()
     }
@@ -679,19 +685,18 @@ impl Evaluator {
         };
         let time = millis(observation.time).min(now);
         let state = &self.agents[agent as usize];
-        if state.code.is_some() && time < state.time {
+        if state.has_status() && time < state.time {
             self.stats.out_of_order += 1;
             return;
         }
         let status = &observation.status;
-        let unchanged = state.code.as_ref().is_some_and(|code| {
-            state.phase == observation.phase
-                && state.direction == observation.direction
-                && **code == *status.code
-                && state.reason() == status.reason.as_ref()
-                && state.detail() == status.detail.as_ref()
-                && state.skills() == &*status.skills
-        });
+        let unchanged = state.has_status()
+            && state.phase == observation.phase
+            && state.direction == observation.direction
+            && *state.code == *status.code
+            && state.reason() == status.reason.as_ref()
+            && state.detail() == status.detail.as_ref()
+            && state.skills() == &*status.skills;
         if unchanged {
             return;
         }
@@ -709,7 +714,7 @@ impl Evaluator {
         let at = timestamp(time);
         self.arrivals += 1;
         let state = &mut self.agents[agent as usize];
-        state.code = Some(code.clone());
+        state.code = code.clone();
         state.phase = observation.phase;
         state.direction = observation.direction;
         state.details = StatusDetails::of(&reason, &detail, &status.skills);
@@ -997,7 +1002,7 @@ impl Evaluator {
         // Agents have distinct `order`s: the list's order does not matter.
         let latest = self
             .agents_of(first)
-            .filter(|agent| agent.code.is_some())
+            .filter(|agent| agent.has_status())
             .max_by_key(|agent| (agent.time, agent.order));
         match latest {
             Some(agent) if !self.healthy(agent.integration) => Actual::NoSource,
@@ -1110,7 +1115,7 @@ impl Evaluator {
             label,
             employee: Link::NONE,
             next: Link::NONE,
-            code: None,
+            code: Name::new(),
             phase: Phase::LoggedOut,
             direction: Direction::None,
             details: None,
@@ -1192,13 +1197,12 @@ impl Evaluator {
         for agent in 0..self.agents.len() as u32 {
             self.map_agent(agent);
             let state = &self.agents[agent as usize];
-            if let (Some(code), Some(integration)) =
-                (&state.code, self.integration(state.integration))
-            {
+            let integration = self.integration(state.integration);
+            if let Some(integration) = integration.filter(|_| state.has_status()) {
                 let activity = self.resolve(
                     &integration,
                     state.phase,
-                    code,
+                    &state.code,
                     state.reason(),
                     state.detail(),
                 );
@@ -1340,6 +1344,13 @@ mod tests {
                 .collect(),
             activities: Vec::new(),
         }
+    }
+
+    /// The records a million agents and employees are kept in (see `benches/memory.rs`).
+    #[test]
+    fn agents_and_employees_keep_their_records_small() {
+        assert_eq!(size_of::<Agent>(), 72);
+        assert_eq!(size_of::<EmployeeState>(), 136);
     }
 
     proptest! {

@@ -149,7 +149,7 @@
 //! cursor (O(1) amortized). Measured in `benches/adherence.rs` (`benches/RESULTS.md`).
 //!
 //! ## Memory
-//! At a million employees each one an agent, the evaluator holds about 450 bytes per agent
+//! At a million employees each one an agent, the evaluator holds about 400 bytes per agent
 //! (`benches/memory.rs`: the employee, its agent, its user mapping, the indexes, a day of
 //! figures with two intervals), apart from the schedules: a segment is 40 bytes, a day in
 //! 15-minute pieces about 34 of them, and that is schedule data, proportional to what the
@@ -157,7 +157,8 @@
 //! each (up to 96 a day, for the retained days; a day's totals are its intervals' sums, not
 //! kept apart). What keeps it there:
 //! - an agent's external id is held once, as the text of its events, shared with its user
-//!   mapping (bytes that are not UTF-8 are held as their Latin-1 reading, which maps back to the
+//!   mapping; ids and codes are [`rta_model::Name`]s, which keep up to 15 bytes inline (no
+//!   allocation for the usual ids, 24 bytes each before) and share longer ones (bytes that are not UTF-8 are held as their Latin-1 reading, which maps back to the
 //!   same bytes);
 //! - indexes are `hashbrown::HashTable<u32>`s into the agent, employee and user-mapping `Vec`s,
 //!   comparing against the stored record (no second key, no 24- or 48-byte map slots);
@@ -171,7 +172,8 @@
 //! - small records: an employee's agents are a list through the agents (4 bytes, not a
 //!   24-byte vector), its team an index into the distinct teams, a user mapping row names its
 //!   employee by index; an agent's last status is fields of the agent (not an `Option` with
-//!   padding of its own) and an optional activity 2 bytes; a schedule's cursor is kept beside
+//!   padding of its own; "no status yet" is its arrival order 0, not an `Option` of the code)
+//!   and an optional activity 2 bytes; a schedule's cursor is kept beside
 //!   it in the employee; an interval keeps ten counters, not `not_scheduled` (the rest of the
 //!   interval); an open span holds only what the figures tell apart, the grace of an out
 //!   period being given when the period begins;

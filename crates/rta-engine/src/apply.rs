@@ -16,7 +16,7 @@
 use crate::cic::Claim;
 use crate::publisher::Publisher;
 use crate::shards::{Job, Shards};
-use rta_model::{AgentKey, IntegrationId, Observation, Phase, Timestamp};
+use rta_model::{AgentKey, IntegrationId, Name, Observation, Phase, Timestamp};
 use rta_state::{StateTable, Update, Writer};
 use std::sync::Arc;
 
@@ -137,7 +137,7 @@ impl<'t> Apply<'t> {
     pub(crate) fn log_out(
         &mut self,
         key: AgentKey,
-        code: &Arc<str>,
+        code: &Name,
         time: Timestamp,
         received: Timestamp,
     ) -> bool {
@@ -158,7 +158,7 @@ impl<'t> Apply<'t> {
                 // applies the rule itself, after whatever is still queued for the agent.
                 shards.send(Job::LogOut {
                     key,
-                    code: Arc::clone(code),
+                    code: code.clone(),
                     time,
                     received,
                 });

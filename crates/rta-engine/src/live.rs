@@ -176,7 +176,7 @@ impl SnapshotSource for LiveStatuses {
 
 fn status_body(integration: &Name, external_id: &[u8], status: &AgentStatus<'_>) -> EventBody {
     EventBody::AgentStatus(AgentStatusEvent {
-        integration: Arc::clone(integration),
+        integration: integration.clone(),
         external_id: utf8_or_latin1(external_id).into(),
         employee: None,
         phase: status.phase,

@@ -23,7 +23,7 @@
 use crate::cic::Claim;
 use crate::publisher::Publisher;
 use crossbeam_channel::{Receiver, Sender};
-use rta_model::{AgentKey, Timestamp};
+use rta_model::{AgentKey, Name, Timestamp};
 use rta_state::{PackedStatus, StateTable, Update};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
@@ -45,7 +45,7 @@ pub(crate) enum Job {
     /// Log the agent out unless it is already ([`rta_state::Writer::log_out`]).
     LogOut {
         key: AgentKey,
-        code: Arc<str>,
+        code: Name,
         time: Timestamp,
         received: Timestamp,
     },

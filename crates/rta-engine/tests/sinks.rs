@@ -104,14 +104,14 @@ fn localhost() -> SocketAddr {
 /// What a consumer reads: an event, or a control message.
 #[derive(Debug, Clone, PartialEq)]
 enum Message {
-    Event(Event),
+    Event(Box<Event>),
     Control(Control),
 }
 
 impl Message {
     fn event(self) -> Event {
         match self {
-            Message::Event(event) => event,
+            Message::Event(event) => *event,
             Message::Control(control) => panic!("expected an event, got {control:?}"),
         }
     }
@@ -176,7 +176,7 @@ impl TcpClient {
         // A control frame's `type` is none of the event kinds, and the other way round.
         Some(match rmp_serde::from_slice::<Control>(&payload) {
             Ok(control) => Message::Control(control),
-            Err(_) => Message::Event(Event::from_msgpack(&payload).unwrap()),
+            Err(_) => Message::Event(Box::new(Event::from_msgpack(&payload).unwrap())),
         })
     }
 
@@ -650,7 +650,7 @@ async fn a_tcp_consumer_that_does_not_read_is_lagged_never_blocking_the_publishe
         match message {
             Message::Event(event) => {
                 assert!(event.seq > previous, "{} after {previous}", event.seq);
-                assert_eq!(event, world.published[event.seq as usize - 1]);
+                assert_eq!(*event, world.published[event.seq as usize - 1]);
                 previous = event.seq;
                 accounted += 1;
             }

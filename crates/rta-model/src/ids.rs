@@ -1,12 +1,13 @@
 //! Small, `Copy` identifiers handed out by interners, and the shared name type.
 
 use serde::{Deserialize, Serialize};
-use std::sync::Arc;
 
 /// A name shown to people and written into events (integration names, employee ids).
 ///
-/// Reference-counted so that cloning it into every event costs one atomic increment.
-pub type Name = Arc<str>;
+/// Up to 15 bytes (most ids and codes) are kept inline in its 16 bytes, so a name costs no
+/// allocation; a longer one is reference-counted, so cloning it into every event costs one
+/// atomic increment either way.
+pub type Name = ecow::EcoString;
 
 /// Dense id of a configured integration, assigned by the engine in configuration order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

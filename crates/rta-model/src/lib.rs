@@ -4,7 +4,8 @@
 //! table, the adherence evaluator and the subscribers.
 //!
 //! - **Ids**: [`IntegrationId`] and [`AgentKey`] are dense, `Copy` ids handed out by interners;
-//!   [`Name`] (`Arc<str>`) carries names into events at the cost of a reference count.
+//!   [`Name`] (`ecow::EcoString`: up to 15 bytes inline, reference-counted beyond) carries
+//!   names into events without an allocation.
 //! - **Statuses**: a source status is a [`Status`] (code, optional [`Code`] reason and detail,
 //!   skills) reduced to a canonical [`Phase`], with a [`Direction`].
 //! - **Observations**: decoders emit an [`Observation`] per agent change. It borrows from the

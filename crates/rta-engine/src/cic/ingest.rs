@@ -11,7 +11,7 @@ use crate::shards::Shards;
 use bytes::Bytes;
 use rta_cic::{CicError, Output, Session, Vocabulary};
 use rta_lines::FrameError;
-use rta_model::{AgentKey, FeedHealth, IntegrationId, Observation, Timestamp};
+use rta_model::{AgentKey, FeedHealth, IntegrationId, Name, Observation, Timestamp};
 use rta_state::StateTable;
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -46,7 +46,7 @@ pub(crate) struct Ingest<'t> {
     /// The membership of the integration's agents and the address of the current
     /// connection (its index in the configuration), which claims the agents it reports.
     claim: Claim,
-    logged_out_code: Arc<str>,
+    logged_out_code: Name,
     /// Agents listed by the snapshot in progress, if one is.
     snapshot: Option<HashSet<AgentKey>>,
 }
@@ -58,7 +58,7 @@ impl<'t> Ingest<'t> {
         membership: Arc<Membership>,
         publisher: Arc<dyn Publisher>,
         shards: Option<Arc<Shards>>,
-        logged_out_code: Arc<str>,
+        logged_out_code: Name,
     ) -> Ingest<'t> {
         Ingest {
             apply: Apply::new(table, Arc::clone(&publisher), shards, "CIC"),

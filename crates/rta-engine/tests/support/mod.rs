@@ -277,9 +277,7 @@ pub async fn next_text(events: &mut AsyncSubscription) -> String {
                 format!("adherence {} {:?}", adherence.employee, adherence.status)
             }
             EventBody::Alarm(alarm) => format!("alarm {} {:?}", alarm.employee, alarm.level),
-            EventBody::Feed(feed)
-                if feed.address.is_none() || feed.integration.as_ref() == "cic" =>
-            {
+            EventBody::Feed(feed) if feed.address.is_none() || feed.integration == "cic" => {
                 format!("feed {} {:?}", feed.integration, feed.health)
             }
             _ => continue,
