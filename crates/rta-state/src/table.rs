@@ -6,6 +6,7 @@ use crate::slot::Slot;
 use crate::status::{self, AgentStatus};
 use crate::symbols::{Symbol, Symbols};
 use crate::writer::PackedStatus;
+use ecow::EcoBytes;
 use rta_model::{AgentKey, IntegrationId, Observation};
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
@@ -39,9 +40,10 @@ pub enum Update<'t> {
 #[derive(Debug, Default)]
 struct Agent {
     slot: Slot,
-    /// The integration id (2 bytes, little-endian) then the external id: one allocation, and
-    /// a cell of 80 bytes rather than 88 with a separate field.
-    identity: OnceLock<Box<[u8]>>,
+    /// The integration id (2 bytes, little-endian) then the external id: inline up to 13
+    /// bytes of id (no allocation for the usual ids), one allocation beyond; a cell of 80
+    /// bytes rather than 88 with a separate field.
+    identity: OnceLock<EcoBytes>,
 }
 
 impl Agent {
@@ -153,8 +155,12 @@ impl StateTable {
                 limit: self.max_agents,
             };
             let (index, agent) = self.agents.claim().ok_or(full)?;
-            let identity = [&integration.0.to_le_bytes()[..], external_id].concat();
-            agent.identity.get_or_init(|| identity.into());
+            agent.identity.get_or_init(|| {
+                let mut identity = EcoBytes::with_capacity(2 + external_id.len());
+                identity.extend_from_slice(&integration.0.to_le_bytes());
+                identity.extend_from_slice(external_id);
+                identity
+            });
             let key = AgentKey(u32::try_from(index).expect("fewer than 2^32 agents"));
             let (_, member) = members
                 .claim()
