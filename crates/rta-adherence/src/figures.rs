@@ -362,18 +362,21 @@ impl Calendar<'_> {
 
 /// A day of one employee. Its totals are not kept: they are its intervals' sums, and its
 /// `NotScheduled` time the rest of `[first, last)` (the five statuses partition the time
-/// tracked, and an interval is kept for every span but a `NotScheduled`-only one). 48 bytes
+/// tracked, and an interval is kept for every span but a `NotScheduled`-only one). 32 bytes
 /// where a kept total made it 88 (`benches/memory.rs`); a report sums at most 96 intervals.
 #[derive(Debug, Clone)]
 struct Day {
     date: Date,
+    /// How long after `first` what was counted ends: the day's end once it is over (its
+    /// window's end is not kept: an intraday schedule change can move it after the fact). A
+    /// day is about 24 hours, far under the 49 days a `u32` of milliseconds holds.
+    length: u32,
     /// Where tracking began in this day.
     first: Millis,
-    /// Where what was counted ends: the day's end once it is over (its window's end is not
-    /// kept: an intraday schedule change can move it after the fact).
-    last: Millis,
-    /// The intervals with anything but `NotScheduled` time, in order.
-    intervals: Vec<Interval>,
+    /// The intervals with anything but `NotScheduled` time, in order: exact, one more at a
+    /// time (at most one every 15 minutes), so a million employees a few intervals into
+    /// their day hold what they use, and 8 bytes less than a `Vec`.
+    intervals: Box<[Interval]>,
 }
 
 impl Day {
@@ -385,9 +388,18 @@ impl Day {
         }
         // Intervals keep no `NotScheduled`: so far the sum is the other four statuses.
         let statuses = total.tracked_millis();
-        let tracked = u64::try_from(self.last - self.first).unwrap_or(0);
+        let tracked = u64::from(self.length);
         total.millis[Measure::NotScheduled as usize] = tracked.saturating_sub(statuses);
         total
+    }
+
+    fn last(&self) -> Millis {
+        self.first + Millis::from(self.length)
+    }
+
+    /// Counts up to `last`, which is not before `first`.
+    fn extend_to(&mut self, last: Millis) {
+        self.length = u32::try_from(last - self.first).unwrap_or(u32::MAX);
     }
 
     fn interval(&mut self, number: u32) -> &mut Interval {
@@ -396,13 +408,10 @@ impl Day {
             .last()
             .is_none_or(|interval| interval.number() != number)
         {
-            // Doubling from one, not from the four a `Vec` starts with: a million employees
-            // a few intervals into their day hold what they use (exact growth, one realloc
-            // per interval, cost ~100 instructions per status in `benches/adherence.rs`).
-            if self.intervals.len() == self.intervals.capacity() {
-                self.intervals.reserve_exact(self.intervals.len().max(1));
-            }
-            self.intervals.push(Interval::new(number));
+            let mut intervals = std::mem::take(&mut self.intervals).into_vec();
+            intervals.reserve_exact(1);
+            intervals.push(Interval::new(number));
+            self.intervals = intervals.into_boxed_slice();
         }
         self.intervals.last_mut().expect("pushed above")
     }
@@ -589,7 +598,7 @@ impl Tracker {
             tally.add(Measure::ProductiveActual, millis);
         }
         let day = self.day(window.date, at, days);
-        day.last = at + millis;
+        day.extend_to(at + millis);
         if !tally.is_scheduled_empty() {
             day.interval(interval).add_all(&tally);
         }
@@ -616,9 +625,9 @@ impl Tracker {
             new.extend(old.into_iter().skip(skip));
             new.push(Day {
                 date,
+                length: 0,
                 first: at,
-                last: at,
-                intervals: Vec::new(),
+                intervals: Box::default(),
             });
             self.days = new.into_boxed_slice();
         }
@@ -649,7 +658,7 @@ impl Tracker {
         Some(DayFigures {
             date,
             start: timestamp(day.first),
-            end: timestamp(day.last),
+            end: timestamp(day.last()),
             total: day.total(),
             intervals: day
                 .intervals
@@ -716,5 +725,28 @@ mod tests {
             "the counters stay out of the number"
         );
         assert_eq!(size_of::<Interval>(), 32);
+    }
+
+    /// A day keeps its length beside its date, and its intervals exactly.
+    #[test]
+    fn a_day_is_32_bytes_and_holds_the_intervals_it_uses() {
+        assert_eq!(size_of::<Day>(), 32);
+        let mut day = Day {
+            date: Date::constant(2026, 11, 23),
+            length: 0,
+            first: 1_000,
+            intervals: Box::default(),
+        };
+        day.interval(3).add(Measure::In, 5);
+        day.interval(3).add(Measure::In, 5);
+        day.interval(4).add(Measure::Out, 7);
+        assert_eq!(day.intervals.len(), 2);
+        assert_eq!(day.intervals[0].get(Measure::In), 10);
+        day.extend_to(61_000);
+        assert_eq!(day.last(), 61_000);
+        assert_eq!(
+            day.total().millis[Measure::NotScheduled as usize],
+            60_000 - 17
+        );
     }
 }
