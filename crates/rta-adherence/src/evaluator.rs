@@ -385,7 +385,7 @@ impl Evaluator {
             resolved: HashMap::new(),
             plain: Vec::new(),
             reported_codes: HashSet::new(),
-            timers: Timers::default(),
+            timers: Timers::with_capacity(config.employees.len()),
             now,
             arrivals: 0,
             stats: Stats::default(),
