@@ -10,8 +10,9 @@ use crate::instant::Millis;
 const ABSENT: u32 = u32::MAX;
 
 /// `(when, employee)` in 12 bytes, not the 16 of an `(i64, u32)` tuple's padding: one per
-/// employee, so it counts at a million of them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// employee, so it counts at a million of them. The fields' order is the heap's: `when`'s
+/// signed high half, then its unsigned low half, order as `when` does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 struct Entry {
     when_high: i32,
     when_low: u32,
@@ -31,7 +32,6 @@ impl Entry {
         Millis::from(self.when_high) << 32 | Millis::from(self.when_low)
     }
 
-    /// The heap's order: by `when`, then employee.
     fn key(self) -> (Millis, u32) {
         (self.when(), self.employee)
     }
@@ -69,8 +69,9 @@ impl Timers {
             }
             at => {
                 let at = at as usize;
-                let earlier = (when, employee) < self.heap[at].key();
-                self.heap[at] = Entry::new(when, employee);
+                let entry = Entry::new(when, employee);
+                let earlier = entry < self.heap[at];
+                self.heap[at] = entry;
                 if earlier {
                     self.sift_up(at);
                 } else {
@@ -130,7 +131,7 @@ impl Timers {
     fn sift_up(&mut self, mut at: usize) {
         while at > 0 {
             let parent = (at - 1) / 2;
-            if self.heap[at].key() >= self.heap[parent].key() {
+            if self.heap[at] >= self.heap[parent] {
                 break;
             }
             self.heap.swap(at, parent);
@@ -147,13 +148,12 @@ impl Timers {
                 break;
             }
             let right = left + 1;
-            let child = if right < self.heap.len() && self.heap[right].key() < self.heap[left].key()
-            {
+            let child = if right < self.heap.len() && self.heap[right] < self.heap[left] {
                 right
             } else {
                 left
             };
-            if self.heap[child].key() >= self.heap[at].key() {
+            if self.heap[child] >= self.heap[at] {
                 break;
             }
             self.heap.swap(at, child);
@@ -176,7 +176,21 @@ mod tests {
         for when in [Millis::MIN, -1, 0, 1, 1 << 40, Millis::MAX] {
             assert_eq!(Entry::new(when, 7).key(), (when, 7));
         }
-        assert!(Entry::new(-1, 0).key() < Entry::new(0, 0).key());
+        let mut times = [
+            Millis::MIN,
+            -(1 << 33),
+            -1,
+            0,
+            1,
+            u32::MAX.into(),
+            1 << 40,
+            Millis::MAX,
+        ];
+        times.sort();
+        for pair in times.windows(2) {
+            assert!(Entry::new(pair[0], 9) < Entry::new(pair[1], 0));
+            assert!(Entry::new(pair[0], 0) < Entry::new(pair[0], 9));
+        }
     }
 
     proptest! {

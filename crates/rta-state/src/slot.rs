@@ -12,7 +12,7 @@
 use std::sync::atomic::{AtomicU64, Ordering, fence};
 
 /// How many 64-bit words a status packs into.
-pub(crate) const WORDS: usize = 6;
+pub(crate) const WORDS: usize = 5;
 
 /// A packed status, as stored.
 pub(crate) type Packed = [u64; WORDS];

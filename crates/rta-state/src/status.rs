@@ -24,19 +24,28 @@ pub struct AgentStatus<'t> {
 const DIRECTIONS: [Direction; 3] = [Direction::None, Direction::In, Direction::Out];
 
 const PRESENT: u64 = 1 << 63;
-const NUMBER: u64 = 1 << 62;
-const TEXT: u64 = 2 << 62;
 const VALUE: u64 = u32::MAX as u64;
+/// What a reason or detail word is (in [`WHAT`], at [`REASON_KIND`] and [`DETAIL_KIND`]).
+const ABSENT: u64 = 0;
+const NUMBER: u64 = 1;
+const TEXT: u64 = 2;
+const KIND: u64 = 3;
+const REASON_KIND: u32 = 48;
+const DETAIL_KIND: u32 = 50;
 
-// Word layout: what, code (present bit, code symbol, phase, direction); reason; detail; since
-// (ns); last seen (ns); sequence.
+// Word layout: what (present bit, the kinds of the reason and the detail, phase, direction,
+// code symbol); codes (the detail's value in the high half, the reason's in the low half);
+// since (ns); last seen (ns); sequence. A reason or detail is a number or a symbol: 32 bits,
+// its kind 2 bits of the first word, so that a status takes two words, not three.
 const WHAT: usize = 0;
-const REASON: usize = 1;
-const DETAIL: usize = 2;
-const SINCE: usize = 3;
-const LAST_SEEN: usize = 4;
-const SEQUENCE: usize = 5;
+const CODES: usize = 1;
+const SINCE: usize = 2;
+const LAST_SEEN: usize = 3;
+const SEQUENCE: usize = 4;
 const _: () = assert!(SEQUENCE + 1 == WORDS);
+
+/// The words that say what an agent does, in this order from the slot's first.
+pub(crate) type What = [u64; 2];
 
 const NANOS_PER_SECOND: i32 = 1_000_000_000;
 const SUBSEC_BITS: u32 = 30;
@@ -73,20 +82,20 @@ fn is_clamped(word: u64) -> bool {
     matches!(word as i64, EARLIEST | LATEST)
 }
 
-fn pack_code(intern: &mut impl FnMut(&str) -> Symbol, code: Option<&Code<'_>>) -> u64 {
+/// A reason or detail as its kind and its 32-bit value.
+fn pack_code(intern: &mut impl FnMut(&str) -> Symbol, code: Option<&Code<'_>>) -> (u64, u64) {
     match code {
-        None => 0,
-        Some(Code::Number(n)) => NUMBER | u64::from(*n),
-        Some(Code::Text(text)) => TEXT | u64::from(intern(text).0),
+        None => (ABSENT, 0),
+        Some(Code::Number(n)) => (NUMBER, u64::from(*n)),
+        Some(Code::Text(text)) => (TEXT, u64::from(intern(text).0)),
     }
 }
 
-fn unpack_code(symbols: &Symbols, word: u64) -> Option<Code<'_>> {
-    match word & !VALUE {
-        NUMBER => Some(Code::Number((word & VALUE) as u32)),
-        TEXT => Some(Code::Text(Cow::Borrowed(
-            symbols.word(Symbol((word & VALUE) as u32)),
-        ))),
+fn unpack_code(symbols: &Symbols, kind: u64, value: u64) -> Option<Code<'_>> {
+    let value = (value & VALUE) as u32;
+    match kind & KIND {
+        NUMBER => Some(Code::Number(value)),
+        TEXT => Some(Code::Text(Cow::Borrowed(symbols.word(Symbol(value))))),
         _ => None,
     }
 }
@@ -95,7 +104,7 @@ fn unpack_code(symbols: &Symbols, word: u64) -> Option<Code<'_>> {
 pub(crate) fn pack_what(
     mut intern: impl FnMut(&str) -> Symbol,
     observation: &Observation<'_>,
-) -> [u64; 3] {
+) -> What {
     let phase = Phase::ALL
         .iter()
         .position(|&p| p == observation.phase)
@@ -105,10 +114,16 @@ pub(crate) fn pack_what(
         .position(|&d| d == observation.direction)
         .unwrap_or(0) as u64;
     let code = u64::from(intern(&observation.status.code).0);
+    let (reason_kind, reason) = pack_code(&mut intern, observation.status.reason.as_ref());
+    let (detail_kind, detail) = pack_code(&mut intern, observation.status.detail.as_ref());
     [
-        PRESENT | phase << 40 | direction << 32 | code,
-        pack_code(&mut intern, observation.status.reason.as_ref()),
-        pack_code(&mut intern, observation.status.detail.as_ref()),
+        PRESENT
+            | detail_kind << DETAIL_KIND
+            | reason_kind << REASON_KIND
+            | phase << 40
+            | direction << 32
+            | code,
+        detail << 32 | reason,
     ]
 }
 
@@ -116,8 +131,8 @@ pub(crate) fn is_present(words: &Packed) -> bool {
     words[WHAT] & PRESENT != 0
 }
 
-pub(crate) fn same_what(words: &Packed, what: &[u64; 3]) -> bool {
-    words[WHAT..=DETAIL] == what[..]
+pub(crate) fn same_what(words: &Packed, what: &What) -> bool {
+    words[WHAT..=CODES] == what[..]
 }
 
 pub(crate) fn sequence(words: &Packed) -> u64 {
@@ -131,8 +146,8 @@ pub(crate) fn is_older(words: &Packed, since: u64) -> bool {
 
 /// The words after a change to `what` at `since`.
 /// The words after a change to `what` at `since`, seen at `seen` (both packed times).
-pub(crate) fn changed(words: &Packed, what: [u64; 3], since: u64, seen: u64) -> Packed {
-    [what[0], what[1], what[2], since, seen, words[SEQUENCE] + 1]
+pub(crate) fn changed(words: &Packed, what: What, since: u64, seen: u64) -> Packed {
+    [what[0], what[1], since, seen, words[SEQUENCE] + 1]
 }
 
 /// The words after a repeat of the same status, seen at `seen` (a packed time).
@@ -178,8 +193,8 @@ fn unpack_at<'t>(
         phase: Phase::ALL[((what >> 40) & 0xff) as usize % Phase::ALL.len()],
         direction: DIRECTIONS[((what >> 32) & 0xff) as usize % DIRECTIONS.len()],
         code: symbols.word(Symbol((what & VALUE) as u32)),
-        reason: unpack_code(symbols, words[REASON]),
-        detail: unpack_code(symbols, words[DETAIL]),
+        reason: unpack_code(symbols, what >> REASON_KIND, words[CODES]),
+        detail: unpack_code(symbols, what >> DETAIL_KIND, words[CODES] >> 32),
         since,
         last_seen,
         sequence: words[SEQUENCE],
@@ -189,6 +204,51 @@ fn unpack_at<'t>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rta_model::{IntegrationId, Status};
+
+    /// Every phase, direction and kind of reason and detail, with the extreme values, comes
+    /// back from its two words as it went in.
+    #[test]
+    fn a_status_packs_into_two_words_and_back() {
+        let symbols = Symbols::default();
+        let codes = [
+            None,
+            Some(Code::Number(0)),
+            Some(Code::Number(u32::MAX)),
+            Some(Code::Text("LUNCH".into())),
+        ];
+        let since: Timestamp = "2026-11-23T08:00:00.5Z".parse().unwrap();
+        for phase in Phase::ALL {
+            for direction in DIRECTIONS {
+                for reason in &codes {
+                    for detail in &codes {
+                        let mut status = Status::new("AUX");
+                        status.reason = reason.clone();
+                        status.detail = detail.clone();
+                        let observation = Observation {
+                            integration: IntegrationId(0),
+                            external_id: Cow::Borrowed(b"1001"),
+                            phase,
+                            direction,
+                            status,
+                            time: since,
+                            received: since,
+                        };
+                        let what = pack_what(|word| symbols.intern(word), &observation);
+                        let words = changed(&[0; WORDS], what, pack_time(since), pack_time(since));
+                        assert!(same_what(&words, &what));
+                        let unpacked = unpack(&symbols, &words).unwrap();
+                        assert_eq!(
+                            (unpacked.phase, unpacked.direction, unpacked.code),
+                            (phase, direction, "AUX")
+                        );
+                        assert_eq!((&unpacked.reason, &unpacked.detail), (reason, detail));
+                        assert_eq!((unpacked.since, unpacked.sequence), (since, 1));
+                    }
+                }
+            }
+        }
+    }
 
     #[test]
     fn times_keep_their_nanoseconds_order_and_clamp_outside_the_range() {

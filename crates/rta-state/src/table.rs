@@ -41,8 +41,8 @@ pub enum Update<'t> {
 struct Agent {
     slot: Slot,
     /// The integration id (2 bytes, little-endian) then the external id: inline up to 13
-    /// bytes of id (no allocation for the usual ids), one allocation beyond; a cell of 80
-    /// bytes rather than 88 with a separate field.
+    /// bytes of id (no allocation for the usual ids), one allocation beyond; a cell of 72
+    /// bytes rather than 80 with a separate field.
     identity: OnceLock<EcoBytes>,
 }
 
@@ -76,7 +76,7 @@ struct Integration {
 ///   its agents, which keeps every write uncontended.
 /// - Agents live in fixed-size segments allocated on first use, up to `max_agents`: growing
 ///   the table never moves a slot under a reader, and costs no more than the agents it holds
-///   (80 bytes of cell each: the 56-byte slot and the identity).
+///   (72 bytes of cell each: the 48-byte slot and the identity).
 #[derive(Debug)]
 pub struct StateTable {
     integrations: boxcar::Vec<Integration>,

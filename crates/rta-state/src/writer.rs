@@ -109,12 +109,12 @@ impl<'t> Writer<'t> {
 }
 
 /// A status packed for the table ([`Writer::pack`]): the words that say what the agent does,
-/// and when. Plain data (`Copy`, 56 bytes, no heap), so an ingest thread hands a status to the
+/// and when. Plain data (`Copy`, 48 bytes, no heap), so an ingest thread hands a status to the
 /// agent's shard thread without copying its strings: its words are interned in the table, and
 /// a packed status is only meaningful to writers of the table that packed it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PackedStatus {
-    pub(crate) what: [u64; 3],
+    pub(crate) what: status::What,
     pub(crate) time: Timestamp,
     pub(crate) received: Timestamp,
 }
