@@ -450,6 +450,8 @@ impl Evaluator {
         for external_id in mapped {
             self.agent(id, &external_id);
         }
+        self.mappings
+            .drop_users_of(|integration| *integration == *name);
         Ok(())
     }
 
@@ -1096,19 +1098,9 @@ impl Evaluator {
             return None;
         }
         let index = self.agents.len() as u32;
-        // A mapped agent shares its user mapping's id (the same bytes, as text).
-        let mapped = self
-            .integration(integration)
-            .and_then(|name| self.mappings.user(&name, external_id))
-            .map(|user| user.external_id.clone());
-        let (label, latin1) = match mapped {
-            Some(label) => (label, false),
-            None => {
-                let label = utf8_or_latin1(external_id);
-                let latin1 = matches!(label, Cow::Owned(_));
-                (label.into(), latin1)
-            }
-        };
+        let label = utf8_or_latin1(external_id);
+        let latin1 = matches!(label, Cow::Owned(_));
+        let label = Name::from(label);
         self.agents.push(Agent {
             integration,
             latin1,
@@ -1215,6 +1207,13 @@ impl Evaluator {
         // Every employee a mapping names exists, and the rows hold its index.
         let mut mappings = std::mem::take(&mut self.mappings);
         mappings.index_employees(|employee| self.employee(employee));
+        let integrations = &self.integrations;
+        mappings.drop_users_of(|name| {
+            integrations
+                .iter()
+                .flatten()
+                .any(|integration| *integration.name == *name)
+        });
         self.mappings = mappings;
     }
 
@@ -1351,6 +1350,53 @@ mod tests {
     fn agents_and_employees_keep_their_records_small() {
         assert_eq!(size_of::<Agent>(), 72);
         assert_eq!(size_of::<EmployeeState>(), 136);
+    }
+
+    /// A user row is dropped once its integration is named and its agent made; the agents
+    /// keep the mapping, for integrations named at construction or later, across reloads.
+    #[test]
+    fn user_rows_give_way_to_the_agents_they_map() {
+        let start = Timestamp::UNIX_EPOCH;
+        let mut config = Config::default();
+        config.mappings = users(&[(1, 1), (2, 2)]);
+        config.mappings.users.push(UserMapping {
+            integration: "cic".into(),
+            external_id: "a1".into(),
+            employee: "E2".into(),
+        });
+        let mut evaluator = Evaluator::new(&config, Limits::default(), start).unwrap();
+        assert_eq!(evaluator.mappings.users().count(), 3);
+        let (cms, cic) = (IntegrationId(0), IntegrationId(1));
+        evaluator.add_integration(cms, "cms").unwrap();
+        let rows: Vec<_> = evaluator
+            .mappings
+            .users()
+            .map(|(i, id)| (i.to_string(), id.to_vec()))
+            .collect();
+        assert_eq!(rows, [("cic".to_owned(), b"a1".to_vec())]);
+        evaluator.add_integration(cic, "cic").unwrap();
+        assert_eq!(evaluator.mappings.users().count(), 0);
+        let employee_of = |evaluator: &Evaluator, integration, id: &[u8]| {
+            evaluator
+                .agent_mapping(integration, id)
+                .and_then(|mapping| mapping.employee)
+                .map(|employee| employee.to_string())
+        };
+        assert_eq!(employee_of(&evaluator, cms, b"a1").as_deref(), Some("E1"));
+        assert_eq!(employee_of(&evaluator, cms, b"a2").as_deref(), Some("E2"));
+        assert_eq!(employee_of(&evaluator, cic, b"a1").as_deref(), Some("E2"));
+        // An agent no row names is made on sight, unmapped.
+        assert_eq!(evaluator.agent(cms, b"a3").map(|_| ()), Some(()));
+        assert_eq!(employee_of(&evaluator, cms, b"a3"), None);
+        // A reload maps by its own rows, then drops them too.
+        let _ = evaluator
+            .reload_mappings(&users(&[(1, 2), (3, 1)]), start)
+            .count();
+        assert_eq!(evaluator.mappings.users().count(), 0);
+        assert_eq!(employee_of(&evaluator, cms, b"a1").as_deref(), Some("E2"));
+        assert_eq!(employee_of(&evaluator, cms, b"a2"), None);
+        assert_eq!(employee_of(&evaluator, cms, b"a3").as_deref(), Some("E1"));
+        assert_eq!(employee_of(&evaluator, cic, b"a1"), None);
     }
 
     proptest! {

@@ -149,22 +149,23 @@
 //! cursor (O(1) amortized). Measured in `benches/adherence.rs` (`benches/RESULTS.md`).
 //!
 //! ## Memory
-//! At a million employees each one an agent, the evaluator holds about 400 bytes per agent
-//! (`benches/memory.rs`: the employee, its agent, its user mapping, the indexes, a day of
-//! figures with two intervals), apart from the schedules: a segment is 40 bytes, a day in
-//! 15-minute pieces about 34 of them, and that is schedule data, proportional to what the
-//! planners sent, not per-agent state. A day of figures is 48 bytes and its intervals 32 bytes
-//! each (up to 96 a day, for the retained days; a day's totals are its intervals' sums, not
-//! kept apart). What keeps it there:
-//! - an agent's external id is held once, as the text of its events, shared with its user
-//!   mapping; ids and codes are [`rta_model::Name`]s, which keep up to 15 bytes inline (no
-//!   allocation for the usual ids, 24 bytes each before) and share longer ones (bytes that are not UTF-8 are held as their Latin-1 reading, which maps back to the
-//!   same bytes);
+//! At a million employees each one an agent, the evaluator holds about 345 bytes per agent
+//! (`benches/memory.rs`: the employee, its agent, the indexes, the timer, a day of figures
+//! with two intervals), apart from the schedules: a segment is 40 bytes, a day in 15-minute
+//! pieces about 34 of them, and that is schedule data, proportional to what the planners
+//! sent, not per-agent state. A day of figures is 32 bytes and its intervals 32 bytes each (up
+//! to 96 a day, for the retained days; a day's totals are its intervals' sums, not kept
+//! apart). What keeps it there:
+//! - an agent's external id is held once, as the text of its events: a user mapping row is
+//!   dropped once its integration is named and its agent, linked to the employee, made;
+//! - ids and codes are [`rta_model::Name`]s, which keep up to 15 bytes inline (no allocation
+//!   for the usual ids, where an `Arc<str>` took 24 bytes more) and share longer ones; bytes
+//!   that are not UTF-8 are held as their Latin-1 reading, which maps back to the same bytes;
 //! - indexes are `hashbrown::HashTable<u32>`s into the agent, employee and user-mapping `Vec`s,
 //!   comparing against the stored record (no second key, no 24- or 48-byte map slots);
-//! - exact allocations where the count is known: employees, mapped agents, user mappings, a
-//!   schedule (a boxed slice), the retained days; a day's intervals grow by doubling from one
-//!   (at most one every 15 minutes);
+//! - exact allocations where the count is known: employees, mapped agents, user mappings, the
+//!   timer queue, a schedule (a boxed slice), the retained days; a day's intervals are a boxed
+//!   slice grown by one (at most one every 15 minutes);
 //! - what most agents and employees do without is boxed: a status's reason, detail and skills
 //!   (an AUX reason is the usual exception), an out period in progress; an alarm names the
 //!   activity its thresholds come from instead of copying them, and its start is the
@@ -172,11 +173,12 @@
 //! - small records: an employee's agents are a list through the agents (4 bytes, not a
 //!   24-byte vector), its team an index into the distinct teams, a user mapping row names its
 //!   employee by index; an agent's last status is fields of the agent (not an `Option` with
-//!   padding of its own; "no status yet" is its arrival order 0, not an `Option` of the code)
-//!   and an optional activity 2 bytes; a schedule's cursor is kept beside
-//!   it in the employee; an interval keeps ten counters, not `not_scheduled` (the rest of the
-//!   interval); an open span holds only what the figures tell apart, the grace of an out
-//!   period being given when the period begins;
+//!   padding of its own; "no status yet" is its arrival order 0, not an `Option` of the
+//!   code) and an optional activity 2 bytes; a schedule's cursor is kept beside it in the
+//!   employee; an interval keeps ten counters, not `not_scheduled` (the rest of the
+//!   interval); a day its length in a `u32` beside its date; a timer is 12 bytes; an open
+//!   span holds only what the figures tell apart, the grace of an out period being given when
+//!   the period begins;
 //! - the event buffer keeps the capacity of 1,024 events between calls: a burst (a reload, a
 //!   feed going down, every employee's shift starting at 08:00) allocates for itself and is
 //!   given back at the next call.

@@ -161,9 +161,8 @@ pub(crate) struct User {
     /// The employee's index in the evaluator once [`ResolvedMappings::index_employees`] has
     /// run; until then its name is in [`ResolvedMappings::names`].
     employee: u32,
-    /// The trimmed id, shared with the agent's label (see `Evaluator::agent`): a mapped
-    /// agent's id is held once.
-    pub(crate) external_id: Name,
+    /// The trimmed id.
+    external_id: Name,
 }
 
 /// The employee a user row names.
@@ -177,12 +176,13 @@ pub(crate) enum Named {
 
 /// All mappings, by integration name.
 ///
-/// User mappings are one row per agent, so at a million agents their layout counts: the
-/// rows sit in a `Vec` of 24 bytes each (integration names interned, the employee by its
-/// index in the evaluator: a 16-byte name handle less per row), indexed by a
-/// `HashTable<u32>` that compares against the row, instead of a
-/// `HashMap<(Name, Box<[u8]>), Name>` (48-byte slots at a load factor down to 7/16, and a
-/// second copy of every id).
+/// User mappings are one row per agent, so at a million agents their layout counts. A row
+/// lives only until its integration is named: the evaluator then makes the row's agent,
+/// linked to its employee, and drops the row ([`ResolvedMappings::drop_users_of`]; a reload
+/// resolves a new set of rows, re-links every agent and drops them again), so a mapped agent
+/// is one record, not an agent and a row with an index each. Until then the rows sit in a
+/// `Vec` of 24 bytes each (integration names interned, the employee by its index in the
+/// evaluator), indexed by a `HashTable<u32>` that compares against the row.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct ResolvedMappings {
     statuses: HashMap<Name, StatusRules>,
@@ -302,13 +302,18 @@ impl ResolvedMappings {
             external_id: external_id.into(),
         });
         self.names.push(employee.clone());
+        self.index_user(index);
+    }
+
+    fn index_user(&mut self, index: u32) {
         let (users, integrations, hasher) = (&self.users, &self.user_integrations, &self.hasher);
-        let hash = hasher.hash_one((&**integration, external_id.as_bytes()));
-        self.user_index.insert_unique(hash, index, |&u| {
-            let user = &users[u as usize];
+        let hash_of = |user: &User| {
             let integration = &*integrations[user.integration as usize];
             hasher.hash_one((integration, user.external_id.as_bytes()))
-        });
+        };
+        let hash = hash_of(&users[index as usize]);
+        self.user_index
+            .insert_unique(hash, index, |&u| hash_of(&users[u as usize]));
     }
 
     /// The index of the user row of `(integration, external_id)`.
@@ -322,9 +327,30 @@ impl ResolvedMappings {
         Some(*index as usize)
     }
 
-    /// The user row of `(integration, external_id)`.
-    pub(crate) fn user(&self, integration: &str, external_id: &[u8]) -> Option<&User> {
-        Some(&self.users[self.row(integration, external_id)?])
+    /// Drops the user rows of the integrations `named` says are named: the evaluator holds
+    /// their agents, each linked to its employee, and the rows would be a second record (and
+    /// an index) per agent. Rows of integrations not named yet stay until they are.
+    pub(crate) fn drop_users_of(&mut self, named: impl Fn(&str) -> bool) {
+        let integrations = &self.user_integrations;
+        let kept: Vec<bool> = (self.users.iter())
+            .map(|user| !named(&integrations[user.integration as usize]))
+            .collect();
+        if kept.iter().all(|&kept| kept) {
+            return;
+        }
+        let mut row = kept.iter();
+        self.users.retain(|_| *row.next().expect("a flag per row"));
+        // Before `index_employees` every row has its employee's name; after, none has.
+        if !self.names.is_empty() {
+            let mut row = kept.iter();
+            self.names.retain(|_| *row.next().expect("a flag per row"));
+        }
+        self.users.shrink_to_fit();
+        self.names.shrink_to_fit();
+        self.user_index = HashTable::with_capacity(self.users.len());
+        for index in 0..self.users.len() as u32 {
+            self.index_user(index);
+        }
     }
 
     /// Gives every row the index of its employee, `index(name)`, called in row order; the
