@@ -1357,8 +1357,10 @@ mod tests {
     #[test]
     fn user_rows_give_way_to_the_agents_they_map() {
         let start = Timestamp::UNIX_EPOCH;
-        let mut config = Config::default();
-        config.mappings = users(&[(1, 1), (2, 2)]);
+        let mut config = Config {
+            mappings: users(&[(1, 1), (2, 2)]),
+            ..Config::default()
+        };
         config.mappings.users.push(UserMapping {
             integration: "cic".into(),
             external_id: "a1".into(),
