@@ -9,39 +9,16 @@ use crate::instant::Millis;
 
 const ABSENT: u32 = u32::MAX;
 
-/// `(when, employee)` in 12 bytes, not the 16 of an `(i64, u32)` tuple's padding: one per
-/// employee, so it counts at a million of them. The fields' order is the heap's: `when`'s
-/// signed high half, then its unsigned low half, order as `when` does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-struct Entry {
-    when_high: i32,
-    when_low: u32,
-    employee: u32,
-}
-
-impl Entry {
-    fn new(when: Millis, employee: u32) -> Entry {
-        Entry {
-            when_high: (when >> 32) as i32,
-            when_low: when as u32,
-            employee,
-        }
-    }
-
-    fn when(self) -> Millis {
-        Millis::from(self.when_high) << 32 | Millis::from(self.when_low)
-    }
-
-    fn key(self) -> (Millis, u32) {
-        (self.when(), self.employee)
-    }
-}
-
+/// The heap is two arrays, `when` and `employee` side by side: 12 bytes an entry, not the 16
+/// of an `(i64, u32)` tuple's padding (one per employee, so it counts at a million of them),
+/// and comparisons stay on whole `i64`s (packing an entry into 12 bytes made each comparison
+/// rebuild the time: +2 % instructions per CIC record).
 #[derive(Debug, Default)]
 pub(crate) struct Timers {
-    /// A binary heap ordered by [`Entry::key`].
-    heap: Vec<Entry>,
-    /// Position of each employee's entry in `heap`, or [`ABSENT`].
+    /// A binary heap ordered by `(when, employee)`.
+    when: Vec<Millis>,
+    employee: Vec<u32>,
+    /// Position of each employee's entry in the heap, or [`ABSENT`].
     position: Vec<u32>,
 }
 
@@ -50,7 +27,8 @@ impl Timers {
     /// the room it needs).
     pub(crate) fn with_capacity(employees: usize) -> Timers {
         Timers {
-            heap: Vec::with_capacity(employees),
+            when: Vec::with_capacity(employees),
+            employee: Vec::with_capacity(employees),
             position: Vec::with_capacity(employees),
         }
     }
@@ -63,15 +41,14 @@ impl Timers {
         }
         match self.position[slot] {
             ABSENT => {
-                self.heap.push(Entry::new(when, employee));
-                self.place(self.heap.len() - 1);
-                self.sift_up(self.heap.len() - 1);
+                self.when.push(when);
+                self.employee.push(employee);
+                self.sift_up(self.len() - 1);
             }
             at => {
                 let at = at as usize;
-                let entry = Entry::new(when, employee);
-                let earlier = entry < self.heap[at];
-                self.heap[at] = entry;
+                let earlier = when < self.when[at];
+                self.when[at] = when;
                 if earlier {
                     self.sift_up(at);
                 } else {
@@ -85,7 +62,7 @@ impl Timers {
     pub(crate) fn get(&self, employee: u32) -> Option<Millis> {
         match *self.position.get(employee as usize)? {
             ABSENT => None,
-            at => Some(self.heap[at as usize].when()),
+            at => Some(self.when[at as usize]),
         }
     }
 
@@ -104,63 +81,75 @@ impl Timers {
     /// ([`Timers::set`], one sift from the root) or cancels it, which costs half of taking it
     /// out and putting it back.
     pub(crate) fn peek_due(&self, now: Millis) -> Option<(Millis, u32)> {
-        self.heap
-            .first()
-            .map(|entry| entry.key())
-            .filter(|&(when, _)| when <= now)
+        let when = *self.when.first()?;
+        (when <= now).then(|| (when, self.employee[0]))
     }
 
     pub(crate) fn len(&self) -> usize {
-        self.heap.len()
+        self.when.len()
+    }
+
+    /// Puts entry `(when, employee)` at `at`.
+    fn put(&mut self, at: usize, when: Millis, employee: u32) {
+        self.when[at] = when;
+        self.employee[at] = employee;
+        self.position[employee as usize] = at as u32;
     }
 
     fn remove_at(&mut self, at: usize) {
-        let removed = self.heap.swap_remove(at);
-        self.position[removed.employee as usize] = ABSENT;
-        if at < self.heap.len() {
-            self.place(at);
+        self.when.swap_remove(at);
+        let employee = self.employee.swap_remove(at);
+        self.position[employee as usize] = ABSENT;
+        if at < self.len() {
             self.sift_down(at);
             self.sift_up(at);
         }
     }
 
-    fn place(&mut self, at: usize) {
-        self.position[self.heap[at].employee as usize] = at as u32;
-    }
-
+    // The sifts carry the moving entry down (or up) a hole and write it once where it
+    // stops, rather than swapping it at every level: half the writes. Both arrays are sliced
+    // to one length first, so that the loops run without bounds checks (together: -45 % of
+    // the queue's instructions against swaps over a `Vec<(i64, u32)>`).
     fn sift_up(&mut self, mut at: usize) {
+        let len = self.len();
+        let (when, employee) = (&mut self.when[..len], &mut self.employee[..len]);
+        let entry = (when[at], employee[at]);
         while at > 0 {
             let parent = (at - 1) / 2;
-            if self.heap[at] >= self.heap[parent] {
+            if entry >= (when[parent], employee[parent]) {
                 break;
             }
-            self.heap.swap(at, parent);
-            self.place(at);
-            self.place(parent);
+            when[at] = when[parent];
+            employee[at] = employee[parent];
+            self.position[employee[at] as usize] = at as u32;
             at = parent;
         }
+        self.put(at, entry.0, entry.1);
     }
 
     fn sift_down(&mut self, mut at: usize) {
+        let len = self.len();
+        let (when, employee) = (&mut self.when[..len], &mut self.employee[..len]);
+        let entry = (when[at], employee[at]);
         loop {
             let left = 2 * at + 1;
-            if left >= self.heap.len() {
+            if left >= len {
                 break;
             }
             let right = left + 1;
-            let child = if right < self.heap.len() && self.heap[right] < self.heap[left] {
-                right
-            } else {
-                left
-            };
-            if self.heap[child] >= self.heap[at] {
+            let mut child = left;
+            if right < len && (when[right], employee[right]) < (when[left], employee[left]) {
+                child = right;
+            }
+            if (when[child], employee[child]) >= entry {
                 break;
             }
-            self.heap.swap(at, child);
-            self.place(at);
-            self.place(child);
+            when[at] = when[child];
+            employee[at] = employee[child];
+            self.position[employee[at] as usize] = at as u32;
             at = child;
         }
+        self.put(at, entry.0, entry.1);
     }
 }
 
@@ -169,29 +158,6 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
     use std::collections::BTreeMap;
-
-    #[test]
-    fn an_entry_keeps_any_time_in_12_bytes() {
-        assert_eq!(size_of::<Entry>(), 12);
-        for when in [Millis::MIN, -1, 0, 1, 1 << 40, Millis::MAX] {
-            assert_eq!(Entry::new(when, 7).key(), (when, 7));
-        }
-        let mut times = [
-            Millis::MIN,
-            -(1 << 33),
-            -1,
-            0,
-            1,
-            u32::MAX.into(),
-            1 << 40,
-            Millis::MAX,
-        ];
-        times.sort();
-        for pair in times.windows(2) {
-            assert!(Entry::new(pair[0], 9) < Entry::new(pair[1], 0));
-            assert!(Entry::new(pair[0], 0) < Entry::new(pair[0], 9));
-        }
-    }
 
     proptest! {
         /// Against a map of employee -> wake-up: the queue pops exactly the due entries, in
