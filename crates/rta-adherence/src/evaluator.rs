@@ -102,6 +102,8 @@ struct StatusDetails {
     reason: Option<Code<'static>>,
     detail: Option<Code<'static>>,
     skills: Box<[u32]>,
+    /// The status code when it has no id ([`Agent::UNNUMBERED`]: the vocabulary was full).
+    code: Option<Name>,
 }
 
 impl StatusDetails {
@@ -109,13 +111,15 @@ impl StatusDetails {
         reason: &Option<Code<'static>>,
         detail: &Option<Code<'static>>,
         skills: &[u32],
+        code: Option<Name>,
     ) -> Option<Box<StatusDetails>> {
-        let none = reason.is_none() && detail.is_none() && skills.is_empty();
+        let none = reason.is_none() && detail.is_none() && skills.is_empty() && code.is_none();
         (!none).then(|| {
             Box::new(StatusDetails {
                 reason: reason.clone(),
                 detail: detail.clone(),
                 skills: skills.into(),
+                code,
             })
         })
     }
@@ -140,9 +144,10 @@ struct Agent {
     /// agents (4 bytes here, in padding otherwise lost, instead of a 24-byte list in every
     /// employee, most of whom have one agent).
     next: Link,
-    /// The status code. Before the first status (`order` 0) it is empty, and the fields up
-    /// to `activity` mean nothing: an `Option<Name>` would take 8 bytes more.
-    code: Name,
+    /// The status code's id in [`Evaluator::code_names`] ([`Agent::UNNUMBERED`]: the code
+    /// is in `details`): 4 bytes, not a 16-byte name. Before the first status (`order` 0) it
+    /// and the fields up to `activity` mean nothing.
+    code: u32,
     phase: Phase,
     direction: Direction,
     /// `None` when the status has no reason, no detail and no skills.
@@ -171,6 +176,21 @@ struct ResolveKey {
 struct Remembered(u32);
 
 impl Agent {
+    /// The code of a status whose code has no id: it is kept in the details.
+    const UNNUMBERED: u32 = u32::MAX;
+
+    /// The status code (empty before the first status).
+    fn code<'a>(&'a self, names: &'a [Name]) -> &'a str {
+        match self.code {
+            Agent::UNNUMBERED => self
+                .details
+                .as_ref()
+                .and_then(|details| details.code.as_deref())
+                .unwrap_or_default(),
+            id => &names[id as usize],
+        }
+    }
+
     /// Whether a status was observed: the fields from `code` to `activity` hold it.
     fn has_status(&self) -> bool {
         self.order != 0
@@ -341,6 +361,8 @@ pub struct Evaluator {
     /// `HashMap<Name, u32>` would hold a second handle of every id: 24 bytes a slot).
     employee_index: HashTable<u32>,
     codes: HashMap<Name, u32>,
+    /// The codes of `codes` by id.
+    code_names: Vec<Name>,
     resolved: HashMap<ResolveKey, Option<ActivityId>>,
     /// Per integration, by `2 x code id + logged out`: the activity of a status with neither
     /// reason nor detail.
@@ -382,6 +404,7 @@ impl Evaluator {
             team_index: HashMap::new(),
             employee_index: HashTable::new(),
             codes: HashMap::new(),
+            code_names: Vec::new(),
             resolved: HashMap::new(),
             plain: Vec::new(),
             reported_codes: HashSet::new(),
@@ -695,7 +718,7 @@ impl Evaluator {
         let unchanged = state.has_status()
             && state.phase == observation.phase
             && state.direction == observation.direction
-            && *state.code == *status.code
+            && *state.code(&self.code_names) == *status.code
             && state.reason() == status.reason.as_ref()
             && state.detail() == status.detail.as_ref()
             && state.skills() == &*status.skills;
@@ -716,10 +739,11 @@ impl Evaluator {
         let at = timestamp(time);
         self.arrivals += 1;
         let state = &mut self.agents[agent as usize];
-        state.code = code.clone();
+        state.code = code_id.unwrap_or(Agent::UNNUMBERED);
         state.phase = observation.phase;
         state.direction = observation.direction;
-        state.details = StatusDetails::of(&reason, &detail, &status.skills);
+        let unnumbered = code_id.is_none().then(|| code.clone());
+        state.details = StatusDetails::of(&reason, &detail, &status.skills, unnumbered);
         state.time = time;
         state.order = self.arrivals;
         state.activity = activity;
@@ -1069,11 +1093,13 @@ impl Evaluator {
             return (known.clone(), Some(id));
         }
         let name = Name::from(code);
-        if self.codes.len() >= self.limits.max_status_codes {
+        let room = self.limits.max_status_codes.min(Agent::UNNUMBERED as usize);
+        if self.codes.len() >= room {
             return (name, None);
         }
         let id = self.codes.len() as u32;
         self.codes.insert(name.clone(), id);
+        self.code_names.push(name.clone());
         (name, Some(id))
     }
 
@@ -1107,7 +1133,7 @@ impl Evaluator {
             label,
             employee: Link::NONE,
             next: Link::NONE,
-            code: Name::new(),
+            code: Agent::UNNUMBERED,
             phase: Phase::LoggedOut,
             direction: Direction::None,
             details: None,
@@ -1194,7 +1220,7 @@ impl Evaluator {
                 let activity = self.resolve(
                     &integration,
                     state.phase,
-                    &state.code,
+                    state.code(&self.code_names),
                     state.reason(),
                     state.detail(),
                 );
@@ -1348,7 +1374,7 @@ mod tests {
     /// The records a million agents and employees are kept in (see `benches/memory.rs`).
     #[test]
     fn agents_and_employees_keep_their_records_small() {
-        assert_eq!(size_of::<Agent>(), 72);
+        assert_eq!(size_of::<Agent>(), 64);
         assert_eq!(size_of::<EmployeeState>(), 136);
     }
 

@@ -149,7 +149,7 @@
 //! cursor (O(1) amortized). Measured in `benches/adherence.rs` (`benches/RESULTS.md`).
 //!
 //! ## Memory
-//! At a million employees each one an agent, the evaluator holds about 345 bytes per agent
+//! At a million employees each one an agent, the evaluator holds about 337 bytes per agent
 //! (`benches/memory.rs`: the employee, its agent, the indexes, the timer, a day of figures
 //! with two intervals), apart from the schedules: a segment is 40 bytes, a day in 15-minute
 //! pieces about 34 of them, and that is schedule data, proportional to what the planners
@@ -173,8 +173,9 @@
 //! - small records: an employee's agents are a list through the agents (4 bytes, not a
 //!   24-byte vector), its team an index into the distinct teams, a user mapping row names its
 //!   employee by index; an agent's last status is fields of the agent (not an `Option` with
-//!   padding of its own; "no status yet" is its arrival order 0, not an `Option` of the
-//!   code) and an optional activity 2 bytes; a schedule's cursor is kept beside it in the
+//!   padding of its own; "no status yet" is its arrival order 0, not an `Option`), its code
+//!   an id into the distinct codes (4 bytes, not a 16-byte name) and an optional activity 2
+//!   bytes; a schedule's cursor is kept beside it in the
 //!   employee; an interval keeps ten counters, not `not_scheduled` (the rest of the
 //!   interval); a day its length in a `u32` beside its date; a timer is 12 bytes; an open
 //!   span holds only what the figures tell apart, the grace of an out period being given when

@@ -868,6 +868,18 @@ fn unmapped_codes_beyond_max_status_codes_are_counted_not_reported() {
     assert!(all.contains(&"08:12:00 status 40101 X3 -> -".to_owned()));
     assert_eq!(evaluator.stats().unmapped_unreported, 1);
     assert_eq!(status_of(&evaluator, "E1"), AdherenceStatus::Unknown);
+    // Codes beyond the vocabulary are still told apart: a repeat is no change, another code
+    // is one.
+    let mut observe = |code, time| {
+        lines(evaluator.observe(
+            &status(CMS, "40101", Phase::Other, code, None, time),
+            at(time),
+        ))
+    };
+    assert!(observe("X3", "08:13").is_empty());
+    assert_eq!(observe("X4", "08:14"), ["08:14:00 status 40101 X4 -> -"]);
+    assert!(observe("X4", "08:15").is_empty());
+    assert_eq!(observe("X1", "08:16"), ["08:16:00 status 40101 X1 -> -"]);
 }
 
 // 6. Late statuses.
