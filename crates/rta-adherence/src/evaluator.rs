@@ -92,7 +92,6 @@ pub struct Adherence {
 struct Integration {
     name: Name,
     health: FeedHealth,
-    agents: Vec<u32>,
 }
 
 /// The parts of a status most statuses do without (an AUX reason is the usual exception):
@@ -461,7 +460,6 @@ impl Evaluator {
         self.integrations[slot] = Some(Integration {
             name: name.clone(),
             health: FeedHealth::Waiting,
-            agents: Vec::new(),
         });
         let mapped: Vec<Box<[u8]>> = self
             .mappings
@@ -521,11 +519,14 @@ impl Evaluator {
         if let Some(Some(state)) = self.integrations.get_mut(usize::from(integration.0)) {
             if state.health != health {
                 state.health = health;
-                let employees: HashSet<u32> = state
-                    .agents
-                    .iter()
-                    .filter_map(|&agent| self.agents[agent as usize].employee.get())
+                // A scan of every agent, not a list per integration (4 bytes an agent): a
+                // feed's health changes seldom, and a million agents scan in milliseconds.
+                let mut employees: Vec<u32> = (self.agents.iter())
+                    .filter(|agent| agent.integration == integration)
+                    .filter_map(|agent| agent.employee.get())
                     .collect();
+                employees.sort_unstable();
+                employees.dedup();
                 for employee in employees {
                     self.step(employee, now);
                 }
@@ -1147,9 +1148,6 @@ impl Evaluator {
             let agent = &agents[a as usize];
             hasher.hash_one((agent.integration, &*agent.external_id()))
         });
-        if let Some(Some(state)) = self.integrations.get_mut(usize::from(integration.0)) {
-            state.agents.push(index);
-        }
         self.map_agent(index);
         Some(index)
     }
