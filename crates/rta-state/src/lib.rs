@@ -29,7 +29,7 @@
 //! | the same, 9 rows in 10 a repeat (a CMS stream) | 33 M | 11 M (`Mutex`) |
 //! | updates/s, 2 writers + 2 readers | 10-20 M | 2.5 M (`Mutex`) |
 //! | reads/s while a writer writes | 30-62 M | 5.4 M (`DashMap`) |
-//! | heap per agent at 1M agents | 95 bytes (ids up to 13 bytes inline) | |
+//! | heap per agent at 1M agents | 87 bytes (ids up to 13 bytes inline) | |
 //!
 //! A lock, even a sharded one, puts every reader on the writers' cache line and makes a
 //! dashboard's full scan compete with ingest; `DashMap` collapses (0.2-0.4 M/s) as soon as
