@@ -10,15 +10,21 @@ use std::num::NonZeroU16;
 
 /// Dense id of an activity in an [`Activities`] table: its index plus one, so that an
 /// `Option<ActivityId>` is 2 bytes (in every agent and employee). A table holds at most
-/// `u16::MAX` activities, so every index plus one fits.
+/// [`MAX_ACTIVITIES`], so every index plus one fits and `u16::MAX` is never an id (the
+/// evaluator keeps "no source" there).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub(crate) struct ActivityId(NonZeroU16);
+
+/// The most activities a table holds (`Offline` included).
+pub(crate) const MAX_ACTIVITIES: usize = u16::MAX as usize - 1;
 
 impl ActivityId {
     /// `None` for an index no table holds.
     pub(crate) fn new(index: usize) -> Option<ActivityId> {
         let id = u16::try_from(index.checked_add(1)?).ok()?;
-        NonZeroU16::new(id).map(ActivityId)
+        NonZeroU16::new(id)
+            .filter(|_| index < MAX_ACTIVITIES)
+            .map(ActivityId)
     }
 
     pub(crate) fn index(self) -> usize {
@@ -64,14 +70,14 @@ impl Activities {
         if !configured.iter().any(|a| &*a.name == OFFLINE) {
             configured.push(crate::Activity::new(OFFLINE));
         }
-        if configured.len() > usize::from(u16::MAX) {
+        if configured.len() > MAX_ACTIVITIES {
             return Err(ConfigError::TooManyActivities(configured.len()));
         }
         for (index, activity) in configured.iter().enumerate() {
             if by_name
                 .insert(
                     activity.name.clone(),
-                    ActivityId::new(index).expect("at most u16::MAX activities"),
+                    ActivityId::new(index).expect("at most MAX_ACTIVITIES activities"),
                 )
                 .is_some()
             {

@@ -10,7 +10,7 @@ pub enum ConfigError {
     DuplicateActivity(String),
     #[error("activity {0:?} is not defined")]
     UnknownActivity(String),
-    #[error("{0} activities are more than the 65535 supported")]
+    #[error("{0} activities are more than the 65534 supported")]
     TooManyActivities(usize),
     #[error("employee {0:?} is defined twice")]
     DuplicateEmployee(String),

@@ -256,11 +256,38 @@ enum Actual {
     NoSource,
 }
 
+/// [`Actual`] in 2 bytes, not 4 (in every employee's judgement): an activity's id, 0 for
+/// unmapped, `u16::MAX` (never an id: [`MAX_ACTIVITIES`](crate::activities::MAX_ACTIVITIES))
+/// for no source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct PackedActual(u16);
+
+impl PackedActual {
+    const UNMAPPED: u16 = 0;
+    const NO_SOURCE: u16 = u16::MAX;
+
+    fn of(actual: Actual) -> PackedActual {
+        PackedActual(match actual {
+            Actual::Doing(activity) => activity.index() as u16 + 1,
+            Actual::Unmapped => PackedActual::UNMAPPED,
+            Actual::NoSource => PackedActual::NO_SOURCE,
+        })
+    }
+
+    fn get(self) -> Actual {
+        match self.0 {
+            PackedActual::UNMAPPED => Actual::Unmapped,
+            PackedActual::NO_SOURCE => Actual::NoSource,
+            id => ActivityId::new(usize::from(id) - 1).map_or(Actual::NoSource, Actual::Doing),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Judgement {
     status: AdherenceStatus,
     scheduled: Option<ActivityId>,
-    actual: Actual,
+    actual: PackedActual,
 }
 
 /// An out period's alarm. Its thresholds are those of the activity scheduled when the
@@ -314,7 +341,8 @@ struct EmployeeState {
     id: Name,
     /// Into [`Evaluator::teams`].
     team: Link,
-    zone: TimeZone,
+    /// Into [`Evaluator::zones`]: 2 bytes, not an 8-byte zone handle.
+    zone: u16,
     /// The first of its agents, which are linked by [`Agent::next`].
     agents: Link,
     schedule: Schedule,
@@ -329,9 +357,9 @@ struct EmployeeState {
 }
 
 impl EmployeeState {
-    fn calendar(&self) -> Calendar<'_> {
+    fn calendar<'a>(&'a self, zones: &'a [TimeZone]) -> Calendar<'a> {
         Calendar {
-            zone: &self.zone,
+            zone: &zones[usize::from(self.zone)],
             schedule: &self.schedule,
         }
     }
@@ -346,7 +374,8 @@ pub struct Evaluator {
     mappings: ResolvedMappings,
     mapping_errors: Vec<MappingError>,
     schedule_errors: Vec<ScheduleError>,
-    default_zone: TimeZone,
+    /// The distinct zones of the employees, the defaults' first.
+    zones: Vec<TimeZone>,
     integrations: Vec<Option<Integration>>,
     agents: Vec<Agent>,
     agent_index: HashTable<u32>,
@@ -393,7 +422,7 @@ impl Evaluator {
             mappings: ResolvedMappings::default(),
             mapping_errors: Vec::new(),
             schedule_errors: Vec::new(),
-            default_zone,
+            zones: vec![default_zone],
             integrations: Vec::new(),
             agents: Vec::new(),
             agent_index: HashTable::new(),
@@ -575,7 +604,7 @@ impl Evaluator {
         let days = self.limits.figure_days;
         let state = &mut self.employees[index as usize];
         let calendar = Calendar {
-            zone: &state.zone,
+            zone: &self.zones[usize::from(state.zone)],
             schedule: &state.schedule,
         };
         state.tracker.schedule_changing(now, calendar, days);
@@ -594,7 +623,7 @@ impl Evaluator {
             status: judgement.status,
             since: timestamp(state.since),
             scheduled_activity: self.name(judgement.scheduled),
-            actual_activity: self.actual_name(judgement.actual),
+            actual_activity: self.actual_name(judgement.actual.get()),
             alarm: state.alarm.and_then(|alarm| alarm.level),
         })
     }
@@ -632,15 +661,18 @@ impl Evaluator {
     pub fn figures(&self, employee: &str, date: Date, now: Timestamp) -> Option<DayFigures> {
         let state = &self.employees[self.find_employee(employee)? as usize];
         let now = millis(now).min(self.now);
-        state
-            .tracker
-            .report(date, now, state.calendar(), self.limits.figure_days)
+        state.tracker.report(
+            date,
+            now,
+            state.calendar(&self.zones),
+            self.limits.figure_days,
+        )
     }
 
     /// The figures of the day in progress of an employee: today so far.
     pub fn today(&self, employee: &str, now: Timestamp) -> Option<DayFigures> {
         let state = &self.employees[self.find_employee(employee)? as usize];
-        let date = state.calendar().window(millis(now)).date;
+        let date = state.calendar(&self.zones).window(millis(now)).date;
         self.figures(employee, date, now)
     }
 
@@ -888,7 +920,7 @@ impl Evaluator {
         let days = self.limits.figure_days;
         let state = &mut self.employees[index];
         let calendar = Calendar {
-            zone: &state.zone,
+            zone: &self.zones[usize::from(state.zone)],
             schedule: &state.schedule,
         };
         state.tracker.transition(t, span, grace, calendar, days);
@@ -918,7 +950,7 @@ impl Evaluator {
                     status: judgement.status,
                     previous: previous_status,
                     scheduled_activity: self.name(judgement.scheduled),
-                    actual_activity: self.actual_name(judgement.actual),
+                    actual_activity: self.actual_name(judgement.actual.get()),
                     since: timestamp(state.since),
                 }),
             });
@@ -965,7 +997,7 @@ impl Evaluator {
                 level,
                 out_since: timestamp(out_since),
                 scheduled_activity: judgement.and_then(|j| self.name(j.scheduled)),
-                actual_activity: judgement.and_then(|j| self.actual_name(j.actual)),
+                actual_activity: judgement.and_then(|j| self.actual_name(j.actual.get())),
             }),
         });
     }
@@ -1017,7 +1049,7 @@ impl Evaluator {
         let judgement = Judgement {
             status,
             scheduled: scheduled_activity,
-            actual,
+            actual: PackedActual::of(actual),
         };
         (judgement, span, grace)
     }
@@ -1246,8 +1278,8 @@ impl Evaluator {
             return Err(ConfigError::DuplicateEmployee(employee.id.to_string()));
         }
         let zone = match &employee.time_zone {
-            Some(name) => zone(name, &format!("employee {:?}", employee.id))?,
-            None => self.default_zone.clone(),
+            Some(name) => self.zone_id(zone(name, &format!("employee {:?}", employee.id))?),
+            None => 0,
         };
         let index = self.employees.len() as u32;
         let team = employee.team.as_ref().map(|team| self.team_id(team));
@@ -1271,6 +1303,19 @@ impl Evaluator {
             });
         self.timers.set(index, self.now);
         Ok(index)
+    }
+
+    /// The index of `zone` in [`Evaluator::zones`], added if new. Zones come from the time
+    /// zone database, which names far fewer than 65,536 of them.
+    fn zone_id(&mut self, zone: TimeZone) -> u16 {
+        let index = match self.zones.iter().position(|known| *known == zone) {
+            Some(index) => index,
+            None => {
+                self.zones.push(zone);
+                self.zones.len() - 1
+            }
+        };
+        u16::try_from(index).expect("fewer than 65536 time zones")
     }
 
     /// The index of `team` in [`Evaluator::teams`], added if new.
@@ -1369,11 +1414,25 @@ mod tests {
         }
     }
 
+    #[test]
+    fn what_an_employee_does_packs_into_2_bytes_and_back() {
+        let last = crate::activities::MAX_ACTIVITIES - 1;
+        let actuals = [0, 1, last].map(|index| Actual::Doing(ActivityId::new(index).unwrap()));
+        for actual in actuals
+            .into_iter()
+            .chain([Actual::Unmapped, Actual::NoSource])
+        {
+            assert_eq!(PackedActual::of(actual).get(), actual);
+        }
+        assert_eq!(ActivityId::new(last + 1), None);
+        assert_eq!(size_of::<Option<Judgement>>(), 6);
+    }
+
     /// The records a million agents and employees are kept in (see `benches/memory.rs`).
     #[test]
     fn agents_and_employees_keep_their_records_small() {
         assert_eq!(size_of::<Agent>(), 64);
-        assert_eq!(size_of::<EmployeeState>(), 136);
+        assert_eq!(size_of::<EmployeeState>(), 128);
     }
 
     /// A user row is dropped once its integration is named and its agent made; the agents

@@ -149,7 +149,7 @@
 //! cursor (O(1) amortized). Measured in `benches/adherence.rs` (`benches/RESULTS.md`).
 //!
 //! ## Memory
-//! At a million employees each one an agent, the evaluator holds about 337 bytes per agent
+//! At a million employees each one an agent, the evaluator holds about 325 bytes per agent
 //! (`benches/memory.rs`: the employee, its agent, the indexes, the timer, a day of figures
 //! with two intervals), apart from the schedules: a segment is 40 bytes, a day in 15-minute
 //! pieces about 34 of them, and that is schedule data, proportional to what the planners
@@ -171,7 +171,8 @@
 //!   activity its thresholds come from instead of copying them, and its start is the
 //!   employee's `since`;
 //! - small records: an employee's agents are a list through the agents (4 bytes, not a
-//!   24-byte vector), its team an index into the distinct teams, a user mapping row names its
+//!   24-byte vector), its team and its time zone indexes into the distinct ones, what it
+//!   does 2 bytes (an activity id or one of two values no id takes), a user mapping row names its
 //!   employee by index; an agent's last status is fields of the agent (not an `Option` with
 //!   padding of its own; "no status yet" is its arrival order 0, not an `Option`), its code
 //!   an id into the distinct codes (4 bytes, not a 16-byte name) and an optional activity 2
