@@ -209,48 +209,53 @@ impl Tally {
     }
 }
 
-/// One 15-minute interval of a day: its number since the epoch and its measures but
-/// `NotScheduled` (the rest of the interval), each in 20 bits: an interval holds at most
-/// 900,000 ms of any measure, under 2^20. 32 bytes, where `(u32, [u32; 10])` took 44: a
-/// day scheduled from end to end keeps about 40 of them per employee (`benches/memory.rs`).
+/// One 15-minute interval of a day: its place in the day (from the interval `Day::first`
+/// is in) and its measures but `NotScheduled` (the rest of the interval), each in 20 bits: an
+/// interval holds at most 900,000 ms of any measure, under 2^20. 28 bytes, where
+/// `(u32, [u32; 10])` took 44 and two `u128`s with the interval's number since the epoch 32
+/// (their alignment): a day scheduled from end to end keeps about 40 of them per employee
+/// (`benches/memory.rs`).
 ///
-/// Measures in [`Tally::slot`] order: the first six in `words[0]` (bits 0-119), the next
-/// four in `words[1]` (bits 0-79), the number in `words[1]` bits 80-111.
+/// Measures in [`Tally::slot`] order, slot `i` at bits `20 i` to `20 i + 19` of the words
+/// read as one little-endian number (a counter may straddle two words), the place at bits
+/// 200-215.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Interval {
-    words: [u128; 2],
+    words: [u32; Interval::WORDS],
 }
 
 impl Interval {
+    const WORDS: usize = 7;
     const COUNTER_BITS: u32 = 20;
     const COUNTER_MAX: u32 = (1 << Self::COUNTER_BITS) - 1;
-    const LOW_COUNTERS: usize = 6;
-    const NUMBER_SHIFT: u32 = 80;
+    const PLACE_WORD: usize = 6;
+    const PLACE_SHIFT: u32 = 8;
 
-    fn new(number: u32) -> Interval {
-        Interval {
-            words: [0, u128::from(number) << Self::NUMBER_SHIFT],
-        }
+    fn new(place: u16) -> Interval {
+        let mut words = [0; Interval::WORDS];
+        words[Self::PLACE_WORD] = u32::from(place) << Self::PLACE_SHIFT;
+        Interval { words }
     }
 
-    fn number(&self) -> u32 {
-        (self.words[1] >> Self::NUMBER_SHIFT) as u32
+    fn place(&self) -> u16 {
+        (self.words[Self::PLACE_WORD] >> Self::PLACE_SHIFT) as u16
     }
 
-    /// The word and bit offset of the counter of `slot` (below `MEASURES - 1`).
-    fn place(slot: usize) -> (usize, u32) {
-        let (word, index) = if slot < Self::LOW_COUNTERS {
-            (0, slot)
-        } else {
-            (1, slot - Self::LOW_COUNTERS)
-        };
-        (word, index as u32 * Self::COUNTER_BITS)
+    /// The word the counter of `slot` begins in and its bit offset there.
+    fn at(slot: usize) -> (usize, u32) {
+        let bit = slot as u32 * Self::COUNTER_BITS;
+        ((bit / 32) as usize, bit % 32)
+    }
+
+    /// Words `word` and `word + 1` as one number (the last counter ends in the last word).
+    fn pair(&self, word: usize) -> u64 {
+        u64::from(self.words[word]) | u64::from(self.words[word + 1]) << 32
     }
 
     /// The counter of `slot` (below `MEASURES - 1`).
     fn counter(&self, slot: usize) -> u32 {
-        let (word, shift) = Self::place(slot);
-        (self.words[word] >> shift) as u32 & Self::COUNTER_MAX
+        let (word, shift) = Self::at(slot);
+        (self.pair(word) >> shift) as u32 & Self::COUNTER_MAX
     }
 
     fn get(&self, measure: Measure) -> u32 {
@@ -265,13 +270,15 @@ impl Interval {
     /// Adds `millis` to the counter of `slot`, saturating at its largest value, which an
     /// interval's time cannot reach.
     fn add_at(&mut self, slot: usize, millis: u32) {
-        let (word, shift) = Self::place(slot);
+        let (word, shift) = Self::at(slot);
         let sum = self
             .counter(slot)
             .saturating_add(millis)
             .min(Self::COUNTER_MAX);
-        let mask = u128::from(Self::COUNTER_MAX) << shift;
-        self.words[word] = (self.words[word] & !mask) | (u128::from(sum) << shift);
+        let mask = u64::from(Self::COUNTER_MAX) << shift;
+        let pair = (self.pair(word) & !mask) | (u64::from(sum) << shift);
+        self.words[word] = pair as u32;
+        self.words[word + 1] = (pair >> 32) as u32;
     }
 
     /// Adds `millis` to `measure` (nothing for `NotScheduled`).
@@ -402,15 +409,31 @@ impl Day {
         self.length = u32::try_from(last - self.first).unwrap_or(u32::MAX);
     }
 
+    /// The number of the interval `first` is in: an interval keeps its place from there.
+    fn base(&self) -> u32 {
+        self.first.div_euclid(INTERVAL) as u32
+    }
+
+    /// The place of interval `number` in this day (a day spans a few hundred intervals at
+    /// the most, far under `u16::MAX`).
+    fn place(&self, number: u32) -> u16 {
+        u16::try_from(number.wrapping_sub(self.base())).unwrap_or(u16::MAX)
+    }
+
+    fn number(&self, interval: &Interval) -> u32 {
+        self.base().wrapping_add(u32::from(interval.place()))
+    }
+
     fn interval(&mut self, number: u32) -> &mut Interval {
+        let place = self.place(number);
         if self
             .intervals
             .last()
-            .is_none_or(|interval| interval.number() != number)
+            .is_none_or(|interval| interval.place() != place)
         {
             let mut intervals = std::mem::take(&mut self.intervals).into_vec();
             intervals.reserve_exact(1);
-            intervals.push(Interval::new(number));
+            intervals.push(Interval::new(place));
             self.intervals = intervals.into_boxed_slice();
         }
         self.intervals.last_mut().expect("pushed above")
@@ -610,7 +633,8 @@ impl Tracker {
             let Some(day) = self.days.iter_mut().find(|d| d.date == date) else {
                 continue;
             };
-            if let Some(kept) = day.intervals.iter_mut().find(|i| i.number() == interval) {
+            let place = day.place(interval);
+            if let Some(kept) = day.intervals.iter_mut().find(|i| i.place() == place) {
                 kept.add(Measure::OutAfterGrace, millis);
             }
         }
@@ -667,7 +691,7 @@ impl Tracker {
                     let mut figures = Figures::default();
                     figures.add(|measure| interval.get(measure));
                     (
-                        timestamp(Millis::from(interval.number()) * INTERVAL),
+                        timestamp(Millis::from(day.number(interval)) * INTERVAL),
                         figures,
                     )
                 })
@@ -682,8 +706,8 @@ mod tests {
 
     #[test]
     fn an_interval_keeps_each_measure_apart() {
-        let number = u32::MAX - 1;
-        let mut interval = Interval::new(number);
+        let place = u16::MAX - 1;
+        let mut interval = Interval::new(place);
         let kept: Vec<Measure> = Measure::ALL
             .into_iter()
             .filter(|m| *m != Measure::NotScheduled)
@@ -704,7 +728,7 @@ mod tests {
             0,
             "the rest of the interval"
         );
-        assert_eq!(interval.number(), number);
+        assert_eq!(interval.place(), place);
 
         let mut tally = Tally::ZERO;
         for measure in Measure::ALL {
@@ -720,30 +744,36 @@ mod tests {
             );
         }
         assert_eq!(
-            interval.number(),
-            number,
-            "the counters stay out of the number"
+            interval.place(),
+            place,
+            "the counters stay out of the place"
         );
-        assert_eq!(size_of::<Interval>(), 32);
+        assert_eq!(size_of::<Interval>(), 28);
     }
 
-    /// A day keeps its length beside its date, and its intervals exactly.
+    /// A day keeps its length beside its date, and its intervals exactly, each by its place
+    /// in the day.
     #[test]
     fn a_day_is_32_bytes_and_holds_the_intervals_it_uses() {
         assert_eq!(size_of::<Day>(), 32);
+        // 2026-11-23T08:05:00Z: in interval 1,994,912 since the epoch.
+        let first = 1_795_421_100_000;
+        let base = (first / INTERVAL) as u32;
         let mut day = Day {
             date: Date::constant(2026, 11, 23),
             length: 0,
-            first: 1_000,
+            first,
             intervals: Box::default(),
         };
-        day.interval(3).add(Measure::In, 5);
-        day.interval(3).add(Measure::In, 5);
-        day.interval(4).add(Measure::Out, 7);
+        day.interval(base).add(Measure::In, 5);
+        day.interval(base).add(Measure::In, 5);
+        day.interval(base + 2).add(Measure::Out, 7);
         assert_eq!(day.intervals.len(), 2);
         assert_eq!(day.intervals[0].get(Measure::In), 10);
-        day.extend_to(61_000);
-        assert_eq!(day.last(), 61_000);
+        assert_eq!(day.intervals[1].place(), 2);
+        assert_eq!(day.number(&day.intervals[1]), base + 2);
+        day.extend_to(first + 60_000);
+        assert_eq!(day.last(), first + 60_000);
         assert_eq!(
             day.total().millis[Measure::NotScheduled as usize],
             60_000 - 17

@@ -149,11 +149,11 @@
 //! cursor (O(1) amortized). Measured in `benches/adherence.rs` (`benches/RESULTS.md`).
 //!
 //! ## Memory
-//! At a million employees each one an agent, the evaluator holds about 325 bytes per agent
+//! At a million employees each one an agent, the evaluator holds about 317 bytes per agent
 //! (`benches/memory.rs`: the employee, its agent, the indexes, the timer, a day of figures
 //! with two intervals), apart from the schedules: a segment is 40 bytes, a day in 15-minute
 //! pieces about 34 of them, and that is schedule data, proportional to what the planners
-//! sent, not per-agent state. A day of figures is 32 bytes and its intervals 32 bytes each (up
+//! sent, not per-agent state. A day of figures is 32 bytes and its intervals 28 bytes each (up
 //! to 96 a day, for the retained days; a day's totals are its intervals' sums, not kept
 //! apart). What keeps it there:
 //! - an agent's external id is held once, as the text of its events: a user mapping row is
@@ -177,8 +177,8 @@
 //!   padding of its own; "no status yet" is its arrival order 0, not an `Option`), its code
 //!   an id into the distinct codes (4 bytes, not a 16-byte name) and an optional activity 2
 //!   bytes; a schedule's cursor is kept beside it in the
-//!   employee; an interval keeps ten counters, not `not_scheduled` (the rest of the
-//!   interval); a day its length in a `u32` beside its date; a timer is 12 bytes; an open
+//!   employee; an interval keeps ten counters of 20 bits, not `not_scheduled` (the rest of
+//!   the interval), and its place in its day, not its number since the epoch; a day its length in a `u32` beside its date; a timer is 12 bytes; an open
 //!   span holds only what the figures tell apart, the grace of an out period being given when
 //!   the period begins;
 //! - the event buffer keeps the capacity of 1,024 events between calls: a burst (a reload, a
