@@ -388,9 +388,10 @@ pub struct Evaluator {
     /// Employees by id: indexes into `employees`, compared against the id stored there (a
     /// `HashMap<Name, u32>` would hold a second handle of every id: 24 bytes a slot).
     employee_index: HashTable<u32>,
-    codes: HashMap<Name, u32>,
-    /// The codes of `codes` by id.
+    /// The distinct status codes by id, and their ids by code (compared against
+    /// `code_names`: each code is held once).
     code_names: Vec<Name>,
+    codes: HashTable<u32>,
     resolved: HashMap<ResolveKey, Option<ActivityId>>,
     /// Per integration, by `2 x code id + logged out`: the activity of a status with neither
     /// reason nor detail.
@@ -431,8 +432,8 @@ impl Evaluator {
             teams: Vec::new(),
             team_index: HashMap::new(),
             employee_index: HashTable::new(),
-            codes: HashMap::new(),
             code_names: Vec::new(),
+            codes: HashTable::new(),
             resolved: HashMap::new(),
             plain: Vec::new(),
             reported_codes: HashSet::new(),
@@ -1122,16 +1123,19 @@ impl Evaluator {
     /// The interned code and its dense id, so that agents and events share one allocation per
     /// distinct code; no id when the vocabulary is full and the code is a copy of its own.
     fn code(&mut self, code: &str) -> (Name, Option<u32>) {
-        if let Some((known, &id)) = self.codes.get_key_value(code) {
-            return (known.clone(), Some(id));
+        let (names, hasher) = (&self.code_names, &self.hasher);
+        let hash = hasher.hash_one(code);
+        if let Some(&id) = self.codes.find(hash, |&id| *names[id as usize] == *code) {
+            return (names[id as usize].clone(), Some(id));
         }
         let name = Name::from(code);
         let room = self.limits.max_status_codes.min(Agent::UNNUMBERED as usize);
-        if self.codes.len() >= room {
+        if names.len() >= room {
             return (name, None);
         }
-        let id = self.codes.len() as u32;
-        self.codes.insert(name.clone(), id);
+        let id = names.len() as u32;
+        self.codes
+            .insert_unique(hash, id, |&id| hasher.hash_one(&*names[id as usize]));
         self.code_names.push(name.clone());
         (name, Some(id))
     }
