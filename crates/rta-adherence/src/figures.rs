@@ -218,7 +218,9 @@ impl Tally {
 ///
 /// Measures in [`Tally::slot`] order, slot `i` at bits `20 i` to `20 i + 19` of the words
 /// read as one little-endian number (a counter may straddle two words), the place at bits
-/// 200-215.
+/// 200-215, and at bits 216-223 how many intervals right after it hold the same figures
+/// (`repeats`): a day is kept as runs of equal intervals, so that an employee `in` all
+/// morning keeps one entry for it, not sixteen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Interval {
     words: [u32; Interval::WORDS],
@@ -230,6 +232,9 @@ impl Interval {
     const COUNTER_MAX: u32 = (1 << Self::COUNTER_BITS) - 1;
     const PLACE_WORD: usize = 6;
     const PLACE_SHIFT: u32 = 8;
+    const REPEATS_SHIFT: u32 = 24;
+    /// The bits of the place word that belong to the last counter.
+    const COUNTER_BITS_OF_PLACE_WORD: u32 = (1 << Self::PLACE_SHIFT) - 1;
 
     fn new(place: u16) -> Interval {
         let mut words = [0; Interval::WORDS];
@@ -239,6 +244,41 @@ impl Interval {
 
     fn place(&self) -> u16 {
         (self.words[Self::PLACE_WORD] >> Self::PLACE_SHIFT) as u16
+    }
+
+    /// How many intervals after this one hold the same figures (a run of `1 + repeats`).
+    fn repeats(&self) -> u8 {
+        (self.words[Self::PLACE_WORD] >> Self::REPEATS_SHIFT) as u8
+    }
+
+    /// The place of the run's last interval.
+    fn last_place(&self) -> u16 {
+        self.place().saturating_add(u16::from(self.repeats()))
+    }
+
+    /// The same figures over `count` intervals from `place` (`count` is 1 to 256).
+    fn run(&self, place: u16, count: u16) -> Interval {
+        let mut words = self.words;
+        words[Self::PLACE_WORD] = (words[Self::PLACE_WORD] & Self::COUNTER_BITS_OF_PLACE_WORD)
+            | u32::from(place) << Self::PLACE_SHIFT
+            | u32::from(count - 1) << Self::REPEATS_SHIFT;
+        Interval { words }
+    }
+
+    /// Whether `other` holds the same figures, wherever and however long either run is.
+    fn same_figures(&self, other: &Interval) -> bool {
+        let counters = Self::COUNTER_BITS_OF_PLACE_WORD;
+        self.words[..Self::PLACE_WORD] == other.words[..Self::PLACE_WORD]
+            && self.words[Self::PLACE_WORD] & counters == other.words[Self::PLACE_WORD] & counters
+    }
+
+    /// The run `self` followed by `next` as one, if they are adjacent, hold the same figures
+    /// and fit in one run.
+    fn joined(&self, next: &Interval) -> Option<Interval> {
+        let count = u16::from(self.repeats()) + 1 + u16::from(next.repeats()) + 1;
+        let adjacent = u32::from(self.last_place()) + 1 == u32::from(next.place());
+        (adjacent && count <= u16::from(u8::MAX) + 1 && self.same_figures(next))
+            .then(|| self.run(self.place(), count))
     }
 
     /// The word the counter of `slot` begins in and its bit offset there.
@@ -380,9 +420,11 @@ struct Day {
     length: u32,
     /// Where tracking began in this day.
     first: Millis,
-    /// The intervals with anything but `NotScheduled` time, in order: exact, one more at a
-    /// time (at most one every 15 minutes), so a million employees a few intervals into
-    /// their day hold what they use, and 8 bytes less than a `Vec`.
+    /// The intervals with anything but `NotScheduled` time, in order, as runs of equal
+    /// intervals: exact, one more at a time (at most one every 15 minutes), so a million
+    /// employees a few intervals into their day hold what they use, and 8 bytes less than a
+    /// `Vec`. Only the last run may still be counted into (or a past one, when held-back out
+    /// time is released: it is split around that interval).
     intervals: Box<[Interval]>,
 }
 
@@ -391,7 +433,9 @@ impl Day {
     fn total(&self) -> Figures {
         let mut total = Figures::default();
         for interval in &self.intervals {
-            total.add(|measure| interval.get(measure));
+            // At most 256 intervals of at most 900,000 ms: within a `u32`.
+            let count = u32::from(interval.repeats()) + 1;
+            total.add(|measure| interval.get(measure) * count);
         }
         // Intervals keep no `NotScheduled`: so far the sum is the other four statuses.
         let statuses = total.tracked_millis();
@@ -424,19 +468,77 @@ impl Day {
         self.base().wrapping_add(u32::from(interval.place()))
     }
 
+    /// The entry of interval `number` alone, to count into: the last one, a new one after it
+    /// (where the last, now complete, joins the run before it if it can: no allocation), or
+    /// one split out of the run it is in.
     fn interval(&mut self, number: u32) -> &mut Interval {
         let place = self.place(number);
-        if self
-            .intervals
-            .last()
-            .is_none_or(|interval| interval.place() != place)
-        {
-            let mut intervals = std::mem::take(&mut self.intervals).into_vec();
-            intervals.reserve_exact(1);
-            intervals.push(Interval::new(place));
-            self.intervals = intervals.into_boxed_slice();
+        let len = self.intervals.len();
+        match self.intervals.last() {
+            Some(last) if last.place() == place && last.repeats() == 0 => {}
+            Some(last) if last.last_place() < place => {
+                if let [.., before, last] = &mut *self.intervals
+                    && let Some(joined) = before.joined(last)
+                {
+                    *before = joined;
+                    *last = Interval::new(place);
+                } else {
+                    self.splice(len..len, [Interval::new(place)]);
+                }
+            }
+            None => self.splice(0..0, [Interval::new(place)]),
+            Some(_) => return self.split_out(place),
         }
-        self.intervals.last_mut().expect("pushed above")
+        self.intervals.last_mut().expect("made above")
+    }
+
+    /// Interval `place` as an entry of its own, taken out of the run holding it (made, with
+    /// nothing counted, where none does).
+    fn split_out(&mut self, place: u16) -> &mut Interval {
+        let at = self
+            .intervals
+            .partition_point(|run| run.last_place() < place);
+        match self.intervals.get(at) {
+            Some(run) if run.place() <= place => {
+                let run = *run;
+                let (first, last) = (run.place(), run.last_place());
+                let mut parts = Vec::with_capacity(3);
+                if first < place {
+                    parts.push(run.run(first, place - first));
+                }
+                parts.push(run.run(place, 1));
+                if place < last {
+                    parts.push(run.run(place + 1, last - place));
+                }
+                let own = at + usize::from(first < place);
+                self.splice(at..at + 1, parts);
+                &mut self.intervals[own]
+            }
+            _ => {
+                self.splice(at..at, [Interval::new(place)]);
+                &mut self.intervals[at]
+            }
+        }
+    }
+
+    /// Replaces `range` of the runs with `with`, keeping the slice exact.
+    fn splice(&mut self, range: std::ops::Range<usize>, with: impl IntoIterator<Item = Interval>) {
+        let mut intervals = std::mem::take(&mut self.intervals).into_vec();
+        intervals.splice(range, with);
+        self.intervals = intervals.into_boxed_slice();
+    }
+
+    /// Joins the last run to the one before it once its intervals are complete (they end
+    /// by interval `now_number`, where counting goes on), so that a day between two
+    /// transitions holds no more runs than it needs.
+    fn settle(&mut self, now_number: u32) {
+        if let [.., before, last] = &*self.intervals
+            && self.number(last) + u32::from(last.repeats()) < now_number
+            && let Some(joined) = before.joined(last)
+        {
+            let len = self.intervals.len();
+            self.splice(len - 2..len, [joined]);
+        }
     }
 }
 
@@ -578,6 +680,9 @@ impl Tracker {
             self.add(window, at, interval as u32, end - at, span, days);
             at = end;
         }
+        if let Some(day) = self.days.last_mut() {
+            day.settle(t.div_euclid(INTERVAL) as u32);
+        }
         self.start = self.start.max(t);
     }
 
@@ -633,15 +738,16 @@ impl Tracker {
             let Some(day) = self.days.iter_mut().find(|d| d.date == date) else {
                 continue;
             };
-            let place = day.place(interval);
-            if let Some(kept) = day.intervals.iter_mut().find(|i| i.place() == place) {
-                kept.add(Measure::OutAfterGrace, millis);
-            }
+            day.interval(interval).add(Measure::OutAfterGrace, millis);
         }
     }
 
     fn day(&mut self, date: Date, at: Millis, days: usize) -> &mut Day {
         if self.days.last().is_none_or(|d| d.date != date) {
+            // The day before is over: every interval of it is complete.
+            if let Some(before) = self.days.last_mut() {
+                before.settle(u32::MAX);
+            }
             // A new slice once a day: the retained days move over, the oldest is dropped.
             let old = std::mem::take(&mut self.days).into_vec();
             let skip = old.len().saturating_sub(days.max(1) - 1);
@@ -687,13 +793,13 @@ impl Tracker {
             intervals: day
                 .intervals
                 .iter()
-                .map(|interval| {
+                .flat_map(|run| {
                     let mut figures = Figures::default();
-                    figures.add(|measure| interval.get(measure));
-                    (
-                        timestamp(Millis::from(day.number(interval)) * INTERVAL),
-                        figures,
-                    )
+                    figures.add(|measure| run.get(measure));
+                    (0..=u32::from(run.repeats())).map(move |k| {
+                        let number = day.number(run) + k;
+                        (timestamp(Millis::from(number) * INTERVAL), figures)
+                    })
                 })
                 .collect(),
         })
@@ -778,5 +884,138 @@ mod tests {
             day.total().millis[Measure::NotScheduled as usize],
             60_000 - 17
         );
+    }
+
+    /// The intervals of `day` one by one: `(number, figures of every kept measure)`.
+    fn expanded(day: &Day) -> Vec<(u32, Vec<u32>)> {
+        let kept =
+            |run: &Interval| -> Vec<u32> { Measure::ALL.iter().map(|&m| run.get(m)).collect() };
+        day.intervals
+            .iter()
+            .flat_map(|run| {
+                (0..=u32::from(run.repeats())).map(move |k| (day.number(run) + k, kept(run)))
+            })
+            .collect()
+    }
+
+    fn empty_day() -> Day {
+        Day {
+            date: Date::constant(2026, 11, 23),
+            length: 0,
+            // 2026-11-23T08:00:00Z, on an interval's start.
+            first: 1_795_420_800_000,
+            intervals: Box::default(),
+        }
+    }
+
+    /// Equal complete intervals are kept as one run: joined when the next one is made, or
+    /// settled once counting has gone past them; a day's total counts each interval.
+    #[test]
+    fn equal_intervals_are_one_run() {
+        let mut day = empty_day();
+        let base = day.base();
+        for k in 0..16 {
+            day.interval(base + k).add(Measure::In, 900_000);
+        }
+        assert_eq!(day.intervals.len(), 2, "the last may still be counted into");
+        day.settle(base + 15);
+        assert_eq!(
+            day.intervals.len(),
+            2,
+            "interval 15 is not over at its own start"
+        );
+        day.settle(base + 16);
+        assert_eq!(day.intervals.len(), 1);
+        assert_eq!(day.intervals[0].repeats(), 15);
+        day.extend_to(day.first + 16 * INTERVAL);
+        assert_eq!(day.total().millis(Measure::In), 16 * 900_000);
+        assert_eq!(day.total().millis(Measure::NotScheduled), 0);
+
+        // A different interval starts a new run; a gap too.
+        day.interval(base + 16).add(Measure::Out, 900_000);
+        day.interval(base + 18).add(Measure::Out, 900_000);
+        day.settle(base + 19);
+        assert_eq!(day.intervals.len(), 3);
+        assert_eq!(expanded(&day).len(), 18);
+    }
+
+    /// Counting into an interval inside a run (held-back out time released) splits the run
+    /// around it, and only that interval changes.
+    #[test]
+    fn counting_into_a_run_splits_it() {
+        let mut day = empty_day();
+        let base = day.base();
+        for k in 0..10 {
+            day.interval(base + k).add(Measure::Out, 900_000);
+        }
+        day.settle(base + 10);
+        let before = expanded(&day);
+        day.interval(base + 4).add(Measure::OutAfterGrace, 1_000);
+        assert_eq!(day.intervals.len(), 3);
+        let after = expanded(&day);
+        for ((number, was), (same, now)) in before.iter().zip(&after) {
+            assert_eq!(number, same);
+            let slot = Measure::ALL
+                .iter()
+                .position(|&m| m == Measure::OutAfterGrace);
+            let grown = *number == base + 4;
+            assert_eq!(
+                now[slot.unwrap()],
+                was[slot.unwrap()] + if grown { 1_000 } else { 0 }
+            );
+        }
+        // At either end of a run, too.
+        day.interval(base).add(Measure::OutAfterGrace, 1);
+        day.interval(base + 9).add(Measure::OutAfterGrace, 1);
+        assert_eq!(day.intervals.len(), 5);
+        assert_eq!(expanded(&day).len(), 10);
+    }
+
+    /// A run holds at most 256 intervals (its repeats are a byte).
+    #[test]
+    fn a_run_holds_at_most_256_intervals() {
+        let mut day = empty_day();
+        let base = day.base();
+        for k in 0..300 {
+            day.interval(base + k).add(Measure::In, 900_000);
+        }
+        day.settle(u32::MAX);
+        assert_eq!(day.intervals.len(), 2);
+        assert_eq!(day.intervals[0].repeats(), u8::MAX);
+        assert_eq!(u32::from(day.intervals[1].repeats()), 300 - 256 - 1);
+    }
+
+    proptest::proptest! {
+        /// Whatever is counted where, in time order with releases into the past and settles
+        /// in between, the runs hold exactly what one entry per interval would.
+        #[test]
+        fn runs_hold_what_single_intervals_would(
+            steps in proptest::collection::vec((0u32..3, 0usize..3, 0u32..4, proptest::bool::ANY), 1..200),
+        ) {
+            let measures = [Measure::In, Measure::Out, Measure::Scheduled];
+            let mut day = empty_day();
+            let base = day.base();
+            let mut model: std::collections::BTreeMap<u32, [u32; MEASURES]> = Default::default();
+            let mut at = 0;
+            for (forward, measure, amount, settle) in steps {
+                at += forward;
+                let millis = [900_000, 450_000, 1, 7][amount as usize];
+                let measure = measures[measure];
+                // Half the steps count into the present, the rest into a past interval.
+                let number = if settle || at == 0 { at } else { at - 1 - amount.min(at - 1) };
+                day.interval(base + number).add(measure, Millis::from(millis));
+                let counters = model.entry(number).or_insert([0; MEASURES]);
+                let counter = &mut counters[Measure::ALL.iter().position(|&m| m == measure).unwrap()];
+                *counter = (*counter + millis).min(Interval::COUNTER_MAX);
+                if settle {
+                    day.settle(base + at);
+                }
+            }
+            let kept: Vec<(u32, Vec<u32>)> = model
+                .into_iter()
+                .map(|(number, counters)| (base + number, counters.to_vec()))
+                .collect();
+            proptest::prop_assert_eq!(expanded(&day), kept);
+        }
     }
 }
