@@ -473,7 +473,6 @@ impl Day {
     /// one split out of the run it is in.
     fn interval(&mut self, number: u32) -> &mut Interval {
         let place = self.place(number);
-        let len = self.intervals.len();
         match self.intervals.last() {
             Some(last) if last.place() == place && last.repeats() == 0 => {}
             Some(last) if last.last_place() < place => {
@@ -483,10 +482,10 @@ impl Day {
                     *before = joined;
                     *last = Interval::new(place);
                 } else {
-                    self.splice(len..len, [Interval::new(place)]);
+                    self.push(Interval::new(place));
                 }
             }
-            None => self.splice(0..0, [Interval::new(place)]),
+            None => self.push(Interval::new(place)),
             Some(_) => return self.split_out(place),
         }
         self.intervals.last_mut().expect("made above")
@@ -521,6 +520,13 @@ impl Day {
         }
     }
 
+    fn push(&mut self, interval: Interval) {
+        let mut intervals = std::mem::take(&mut self.intervals).into_vec();
+        intervals.reserve_exact(1);
+        intervals.push(interval);
+        self.intervals = intervals.into_boxed_slice();
+    }
+
     /// Replaces `range` of the runs with `with`, keeping the slice exact.
     fn splice(&mut self, range: std::ops::Range<usize>, with: impl IntoIterator<Item = Interval>) {
         let mut intervals = std::mem::take(&mut self.intervals).into_vec();
@@ -536,8 +542,10 @@ impl Day {
             && self.number(last) + u32::from(last.repeats()) < now_number
             && let Some(joined) = before.joined(last)
         {
-            let len = self.intervals.len();
-            self.splice(len - 2..len, [joined]);
+            let mut intervals = std::mem::take(&mut self.intervals).into_vec();
+            intervals.pop();
+            *intervals.last_mut().expect("two runs") = joined;
+            self.intervals = intervals.into_boxed_slice();
         }
     }
 }
