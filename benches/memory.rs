@@ -18,6 +18,11 @@
 //!   to what the planners sent, not per-agent state, so it is reported per segment (the
 //!   difference between 35 and 1 segments per employee, at 20,000 employees) and the one
 //!   segment of the 1M run is taken out of the evaluator's per-agent figure;
+//! - **the rest of the day** apart: the figures of a day grow with it (15-minute intervals,
+//!   kept as runs of equal ones), so the 09:00 count is followed by the same evaluator at
+//!   19:00, after its 08:00-18:00 shift, at 20,000 employees: the difference per employee,
+//!   for a steady day (on the phone throughout) and for one out and back every few minutes
+//!   at irregular times (every interval different: the most a day holds);
 //! - **Avaya assembler**: `rta_avaya::Assembler` (`agent` layout) after one completed batch of
 //!   1M rows (its `max_agents` is 1M by default: one integration holds them all);
 //! - **CIC session**: `rta_cic::Session` (line dialect) after a 1M-user snapshot
@@ -104,6 +109,73 @@ fn adherence_config(employees: usize, segments: usize) -> Config {
     })
 }
 
+/// Agent `n`'s status `code` (phase `phase`) at `time`, given to `evaluator`.
+fn observe(evaluator: &mut Evaluator, n: usize, code: &str, phase: Phase, time: Timestamp) {
+    let id = agent_text(n);
+    let observation = Observation {
+        integration: CMS,
+        external_id: Cow::Borrowed(id.as_bytes()),
+        phase,
+        direction: Direction::None,
+        status: Status::new(code),
+        time,
+        received: time,
+    };
+    let _ = evaluator.observe(&observation, time).count();
+}
+
+/// Moves `evaluator` to `time`, then a minute on: the second call gives back the room a
+/// burst of events took in the event buffer (what is counted is what the evaluator holds
+/// between bursts).
+fn settle_at(evaluator: &mut Evaluator, time: Timestamp) {
+    let _ = evaluator.advance(time).count();
+    let _ = evaluator
+        .advance(
+            time.checked_add(jiff::SignedDuration::from_mins(1))
+                .expect("in range"),
+        )
+        .count();
+}
+
+/// How the measured employees spend their shift (Phone 08:00-18:00) after 09:00.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Day {
+    /// On the phone all day: `in` from 08:00 to 18:00.
+    Steady,
+    /// Away (`AUX`, out) and back (`OTHER`, in) every few minutes from 09:00 to 18:00, at
+    /// irregular times ([`CHURN_MINUTES`]): no two adjacent 15-minute intervals alike, the
+    /// most a day's figures can hold.
+    Churning,
+}
+
+/// The minutes between two status changes of a [`Day::Churning`], in turn (a regular period
+/// would make whole intervals alike).
+const CHURN_MINUTES: [i64; 8] = [4, 9, 6, 11, 3, 7, 13, 5];
+
+/// An evaluator of `employees` employees with one segment each (as [`evaluator`]), whose
+/// day ran as `day` to 19:00: its figures hold the whole shift.
+fn evaluator_at_day_end(employees: usize, day: Day) -> Evaluator {
+    let mut evaluator = evaluator(employees, 1);
+    if day == Day::Churning {
+        let mut minute = 0;
+        for (step, gap) in CHURN_MINUTES.iter().cycle().enumerate() {
+            let (code, phase) = match step % 2 {
+                0 => ("AUX", Phase::Away),
+                _ => ("OTHER", Phase::Other),
+            };
+            for n in 0..employees {
+                observe(&mut evaluator, n, code, phase, time(9, minute));
+            }
+            minute += gap;
+            if minute >= 9 * 60 {
+                break;
+            }
+        }
+    }
+    settle_at(&mut evaluator, time(19, 0));
+    evaluator
+}
+
 /// An evaluator of `employees` employees with `segments` segments each, started at 07:00,
 /// every agent logged in at 07:30 and the clock advanced to 09:00 (see the module docs).
 fn evaluator(employees: usize, segments: usize) -> Evaluator {
@@ -116,24 +188,10 @@ fn evaluator(employees: usize, segments: usize) -> Evaluator {
         .set_health(CMS, FeedHealth::Up, time(7, 0))
         .count();
     let _ = evaluator.advance(time(7, 0)).count();
-    let login = time(7, 30);
     for n in 0..employees {
-        let id = agent_text(n);
-        let observation = Observation {
-            integration: CMS,
-            external_id: Cow::Borrowed(id.as_bytes()),
-            phase: Phase::Other,
-            direction: Direction::None,
-            status: Status::new("OTHER"),
-            time: login,
-            received: login,
-        };
-        let _ = evaluator.observe(&observation, login).count();
+        observe(&mut evaluator, n, "OTHER", Phase::Other, time(7, 30));
     }
-    let _ = evaluator.advance(time(9, 0)).count();
-    // The next call gives back the room the 08:00 burst (an event per employee) took in the
-    // event buffer: what is counted is what the evaluator holds between bursts.
-    let _ = evaluator.advance(time(9, 1)).count();
+    settle_at(&mut evaluator, time(9, 0));
     evaluator
 }
 
@@ -199,6 +257,14 @@ fn memory_per_agent(_: &mut Criterion) {
     let (evaluator_with_segment, kept) = live_bytes_of(AGENTS, || evaluator(AGENTS, 1));
     drop(kept);
     let evaluator = evaluator_with_segment - segment;
+    let day_end = |day| {
+        let (bytes, kept) = live_bytes_of(SEGMENT_EMPLOYEES, || {
+            evaluator_at_day_end(SEGMENT_EMPLOYEES, day)
+        });
+        drop(kept);
+        bytes - one_segment
+    };
+    let (steady_day, churning_day) = (day_end(Day::Steady), day_end(Day::Churning));
     let (assembler, kept) = live_bytes_of(AGENTS, assembler);
     drop(kept);
     let (session, kept) = live_bytes_of(AGENTS, cic_session);
@@ -209,6 +275,9 @@ fn memory_per_agent(_: &mut Criterion) {
         "  adherence evaluator  {evaluator:7.1}  (without its schedule; {evaluator_with_segment:.1} with 1 segment)"
     );
     println!("  schedule segment     {segment:7.1}  per segment (~34 a day in 15-minute pieces)");
+    println!(
+        "  the rest of the day  {steady_day:7.1}  more at 19:00 than at 09:00, on the phone all day ({churning_day:.1} out and back every few minutes)"
+    );
     println!("  avaya assembler      {assembler:7.1}");
     println!("  cic session          {session:7.1}");
     println!(
