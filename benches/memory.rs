@@ -6,7 +6,9 @@
 //! `E0000000` + n (8 bytes). The parts:
 //! - **state table**: `rta_state::StateTable` sized for 1M agents, every agent observed once
 //!   (`AVAIL`), as `benches/state.rs` measures it;
-//! - **evaluator**: `rta_adherence::Evaluator` with 1M employees, one user mapping each, the
+//! - **evaluator**: `rta_adherence::Evaluator` keyed by a state table's agent keys, as in the
+//!   engine (`rta_engine::TableKeys`; the table's agents are interned before counting: the
+//!   table is counted apart), with 1M employees, one user mapping each, the
 //!   worked example's 7 activity mappings, one schedule segment each (Phone 08:00-18:00),
 //!   "cms" up, every agent observed once at 07:30 (`OTHER`, logged in before the shift), then
 //!   `advance` to 09:00: each employee has been judged at 07:00, 07:30 and 08:00 and its
@@ -39,9 +41,11 @@ use criterion::{Criterion, criterion_group};
 use rta_adherence::{Config, Evaluator, Limits};
 use rta_avaya::{Assembler, AssemblerConfig, Layout};
 use rta_cic::{Dialect, Session, SessionConfig, Vocabulary};
+use rta_engine::TableKeys;
 use rta_model::{Direction, FeedHealth, Observation, Phase, Status, Timestamp};
 use rta_state::StateTable;
 use std::borrow::Cow;
+use std::sync::Arc;
 
 #[path = "support/cms_site.rs"]
 mod cms_site;
@@ -154,8 +158,8 @@ const CHURN_MINUTES: [i64; 8] = [4, 9, 6, 11, 3, 7, 13, 5];
 
 /// An evaluator of `employees` employees with one segment each (as [`evaluator`]), whose
 /// day ran as `day` to 19:00: its figures hold the whole shift.
-fn evaluator_at_day_end(employees: usize, day: Day) -> Evaluator {
-    let mut evaluator = evaluator(employees, 1);
+fn evaluator_at_day_end(employees: usize, day: Day, keys: &Arc<StateTable>) -> Evaluator {
+    let mut evaluator = evaluator(employees, 1, keys);
     if day == Day::Churning {
         let mut minute = 0;
         for (step, gap) in CHURN_MINUTES.iter().cycle().enumerate() {
@@ -176,12 +180,27 @@ fn evaluator_at_day_end(employees: usize, day: Day) -> Evaluator {
     evaluator
 }
 
-/// An evaluator of `employees` employees with `segments` segments each, started at 07:00,
-/// every agent logged in at 07:30 and the clock advanced to 09:00 (see the module docs).
-fn evaluator(employees: usize, segments: usize) -> Evaluator {
+/// A state table of `agents` agents, each interned (as the engine's table holds them): the
+/// keys of the evaluator's agents, made before counting (the table is counted apart).
+fn keyed_table(agents: usize) -> Arc<StateTable> {
+    let table = StateTable::new(agents);
+    assert_eq!(table.add_integration(), CMS);
+    for n in 0..agents {
+        table
+            .intern(CMS, &agent_id(n))
+            .expect("room for every agent");
+    }
+    Arc::new(table)
+}
+
+/// An evaluator of `employees` employees with `segments` segments each, keyed by `keys`
+/// (as in the engine), started at 07:00, every agent logged in at 07:30 and the clock
+/// advanced to 09:00 (see the module docs).
+fn evaluator(employees: usize, segments: usize, keys: &Arc<StateTable>) -> Evaluator {
     let config = adherence_config(employees, segments);
-    let mut evaluator =
-        Evaluator::new(&config, Limits::default(), time(7, 0)).expect("a valid configuration");
+    let mut evaluator = Evaluator::new(&config, Limits::default(), time(7, 0))
+        .expect("a valid configuration")
+        .with_keys(TableKeys(keys.clone()));
     drop(config);
     evaluator.add_integration(CMS, "cms").expect("a new id");
     let _ = evaluator
@@ -248,18 +267,24 @@ fn cic_session() -> (Session, Vocabulary) {
 fn memory_per_agent(_: &mut Criterion) {
     let (table, kept) = live_bytes_of(AGENTS, state_table);
     drop(kept);
-    let (one_segment, kept) = live_bytes_of(SEGMENT_EMPLOYEES, || evaluator(SEGMENT_EMPLOYEES, 1));
+    let segment_keys = keyed_table(SEGMENT_EMPLOYEES);
+    let (one_segment, kept) = live_bytes_of(SEGMENT_EMPLOYEES, || {
+        evaluator(SEGMENT_EMPLOYEES, 1, &segment_keys)
+    });
     drop(kept);
-    let (many_segments, kept) =
-        live_bytes_of(SEGMENT_EMPLOYEES, || evaluator(SEGMENT_EMPLOYEES, SEGMENTS));
+    let (many_segments, kept) = live_bytes_of(SEGMENT_EMPLOYEES, || {
+        evaluator(SEGMENT_EMPLOYEES, SEGMENTS, &segment_keys)
+    });
     drop(kept);
     let segment = (many_segments - one_segment) / (SEGMENTS - 1) as f64;
-    let (evaluator_with_segment, kept) = live_bytes_of(AGENTS, || evaluator(AGENTS, 1));
+    let keys = keyed_table(AGENTS);
+    let (evaluator_with_segment, kept) = live_bytes_of(AGENTS, || evaluator(AGENTS, 1, &keys));
     drop(kept);
+    drop(keys);
     let evaluator = evaluator_with_segment - segment;
     let day_end = |day| {
         let (bytes, kept) = live_bytes_of(SEGMENT_EMPLOYEES, || {
-            evaluator_at_day_end(SEGMENT_EMPLOYEES, day)
+            evaluator_at_day_end(SEGMENT_EMPLOYEES, day, &segment_keys)
         });
         drop(kept);
         bytes - one_segment

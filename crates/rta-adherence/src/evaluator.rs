@@ -5,6 +5,7 @@ use crate::config::{Config, Employee, Mappings, Rules, ScheduleRow, UnscheduledW
 use crate::error::{ConfigError, MappingError, ScheduleError};
 use crate::figures::{Calendar, DayFigures, Span, Tracker};
 use crate::instant::{Millis, millis, timestamp};
+use crate::keys::{AgentKeys, OwnKeys};
 use crate::mapping::{Named, ResolvedMappings};
 use crate::schedule::{Schedule, Scheduled};
 use crate::timers::Timers;
@@ -13,9 +14,9 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use rta_model::{
-    AdherenceEvent, AdherenceStatus, AgentStatusEvent, AlarmEvent, AlarmLevel, Code, Direction,
-    EventBody, FeedHealth, IntegrationId, Name, Observation, Phase, UnmappedEvent, UnmappedKind,
-    utf8_or_latin1,
+    AdherenceEvent, AdherenceStatus, AgentKey, AgentStatusEvent, AlarmEvent, AlarmLevel, Code,
+    Direction, EventBody, FeedHealth, IntegrationId, Name, Observation, Phase, UnmappedEvent,
+    UnmappedKind, utf8_or_latin1,
 };
 use std::borrow::Cow;
 use std::hash::BuildHasher;
@@ -34,8 +35,8 @@ pub struct Emitted {
 /// Bounds that keep a hostile feed from growing the evaluator without end.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
-    /// Agents tracked across all integrations; statuses of further agents are counted in
-    /// [`Stats::agents_refused`] and ignored.
+    /// Agents tracked across all integrations: keys from 0 to this (excluded); statuses of
+    /// further agents are counted in [`Stats::agents_refused`] and ignored.
     pub max_agents: usize,
     /// Distinct unmapped status codes reported (and status codes remembered); beyond it
     /// unmapped codes are counted in [`Stats::unmapped_unreported`].
@@ -59,7 +60,7 @@ impl Default for Limits {
 pub struct Stats {
     /// Statuses older than the agent's current one.
     pub out_of_order: u64,
-    /// Statuses of agents beyond [`Limits::max_agents`].
+    /// Statuses of agents beyond [`Limits::max_agents`], or given no key (the keys were full).
     pub agents_refused: u64,
     /// Statuses of integrations never named with [`Evaluator::add_integration`].
     pub unknown_integration: u64,
@@ -177,6 +178,31 @@ struct Remembered(u32);
 impl Agent {
     /// The code of a status whose code has no id: it is kept in the details.
     const UNNUMBERED: u32 = u32::MAX;
+    /// The integration of a vacant place: a key that is not an agent of this evaluator (yet).
+    /// Integration ids are the engine's, dense from 0: it never names 65,536 of them.
+    const VACANT: IntegrationId = IntegrationId(u16::MAX);
+
+    fn vacant() -> Agent {
+        Agent {
+            integration: Agent::VACANT,
+            label: Name::new(),
+            latin1: false,
+            employee: Link::NONE,
+            next: Link::NONE,
+            code: Agent::UNNUMBERED,
+            phase: Phase::LoggedOut,
+            direction: Direction::None,
+            details: None,
+            time: 0,
+            order: 0,
+            activity: None,
+            reported: false,
+        }
+    }
+
+    fn is_vacant(&self) -> bool {
+        self.integration == Agent::VACANT
+    }
 
     /// The status code (empty before the first status).
     fn code<'a>(&'a self, names: &'a [Name]) -> &'a str {
@@ -377,8 +403,9 @@ pub struct Evaluator {
     /// The distinct zones of the employees, the defaults' first.
     zones: Vec<TimeZone>,
     integrations: Vec<Option<Integration>>,
+    /// Indexed by the agents' keys (vacant where a key is not an agent of this evaluator).
     agents: Vec<Agent>,
-    agent_index: HashTable<u32>,
+    keys: Box<dyn AgentKeys>,
     hasher: foldhash::fast::RandomState,
     employees: Vec<EmployeeState>,
     /// Distinct team names, and where they are in `teams`: an employee holds 4 bytes for its
@@ -426,7 +453,7 @@ impl Evaluator {
             zones: vec![default_zone],
             integrations: Vec::new(),
             agents: Vec::new(),
-            agent_index: HashTable::new(),
+            keys: Box::new(OwnKeys::new(limits.max_agents)),
             hasher: foldhash::fast::RandomState::default(),
             employees: Vec::new(),
             teams: Vec::new(),
@@ -491,16 +518,13 @@ impl Evaluator {
             name: name.clone(),
             health: FeedHealth::Waiting,
         });
-        let mapped: Vec<Box<[u8]>> = self
+        let mapped: Vec<(IntegrationId, Box<[u8]>)> = self
             .mappings
             .users()
             .filter(|(integration, _)| **integration == name)
-            .map(|(_, id)| Box::from(id))
+            .map(|(_, external_id)| (id, Box::from(external_id)))
             .collect();
-        self.agents.reserve_exact(mapped.len());
-        for external_id in mapped {
-            self.agent(id, &external_id);
-        }
+        self.make_agents(mapped);
         self.mappings
             .drop_users_of(|integration| *integration == *name);
         Ok(())
@@ -517,14 +541,54 @@ impl Evaluator {
         status: &Observation<'_>,
         now: Timestamp,
     ) -> std::vec::Drain<'_, Emitted> {
+        // No key is made for an integration that was not named: its statuses are ignored.
+        let key = self
+            .integration(status.integration)
+            .and_then(|_| self.keys.key(status.integration, &status.external_id));
+        self.observe_at(key, status, now)
+    }
+
+    /// [`Evaluator::observe`] for a caller that knows the agent's key (the engine: the state
+    /// table's, which [`Evaluator::with_keys`] shares), so no lookup by external id is made.
+    /// `key` must be the key of `(status.integration, status.external_id)`.
+    #[must_use = "the events are the result"]
+    pub fn observe_key(
+        &mut self,
+        key: AgentKey,
+        status: &Observation<'_>,
+        now: Timestamp,
+    ) -> std::vec::Drain<'_, Emitted> {
+        self.observe_at(Some(key), status, now)
+    }
+
+    fn observe_at(
+        &mut self,
+        key: Option<AgentKey>,
+        status: &Observation<'_>,
+        now: Timestamp,
+    ) -> std::vec::Drain<'_, Emitted> {
         let now = self.tick(now);
         // What was due before the status happened happens first; what fell between its
         // event time and its arrival comes after it. A timer due at the very instant of the
         // status is judged together with it (one transition, not a zero-length one).
         self.fire(millis(status.time).min(now) - 1);
-        self.apply(status, now);
+        self.apply(key, status, now);
         self.fire(now);
         self.events.drain(..)
+    }
+
+    /// The evaluator takes its agents' keys from `keys` (the engine: its state table's) instead
+    /// of making its own. Called before any integration is named, while it has no agents.
+    ///
+    /// # Panics
+    /// If an agent was already made (its key came from the keys being replaced).
+    pub fn with_keys(mut self, keys: impl AgentKeys + 'static) -> Evaluator {
+        assert!(
+            self.agents.is_empty(),
+            "keys are chosen before the first agent"
+        );
+        self.keys = Box::new(keys);
+        self
     }
 
     /// Moves the clock to `now`: schedule boundaries and alarm deadlines up to it take effect,
@@ -644,8 +708,11 @@ impl Evaluator {
         integration: IntegrationId,
         external_id: &[u8],
     ) -> Option<AgentMapping> {
-        let hash = self.hasher.hash_one((integration, external_id));
-        let agent = &self.agents[self.find_agent(hash, integration, external_id)? as usize];
+        let key = self.keys.find(integration, external_id)?;
+        let agent = self
+            .agents
+            .get(key.index())
+            .filter(|agent| !agent.is_vacant())?;
         Some(AgentMapping {
             employee: agent
                 .employee
@@ -733,12 +800,14 @@ impl Evaluator {
         }
     }
 
-    fn apply(&mut self, observation: &Observation<'_>, now: Millis) {
+    fn apply(&mut self, key: Option<AgentKey>, observation: &Observation<'_>, now: Millis) {
         let Some(integration) = self.integration(observation.integration) else {
             self.stats.unknown_integration += 1;
             return;
         };
-        let Some(agent) = self.agent(observation.integration, &observation.external_id) else {
+        let agent =
+            key.and_then(|key| self.agent(key, observation.integration, &observation.external_id));
+        let Some(agent) = agent else {
             self.stats.agents_refused += 1;
             return;
         };
@@ -1140,52 +1209,54 @@ impl Evaluator {
         (name, Some(id))
     }
 
-    /// The agent of `(integration, external_id)`, created (and mapped) on first sight.
-    /// The index of a known agent; `hash` is its `(integration, external_id)` hashed.
-    fn find_agent(&self, hash: u64, integration: IntegrationId, external_id: &[u8]) -> Option<u32> {
-        let agents = &self.agents;
-        self.agent_index
-            .find(hash, |&a| {
-                let agent = &agents[a as usize];
-                agent.is(integration, external_id)
+    /// The agents of `rows`, made (and mapped) where they are new; the agents' `Vec` grown
+    /// exactly to the largest key first (a doubling `Vec` of a million agents can hold up to
+    /// twice the room it needs).
+    fn make_agents(&mut self, rows: Vec<(IntegrationId, Box<[u8]>)>) {
+        let keyed: Vec<(AgentKey, IntegrationId, Box<[u8]>)> = rows
+            .into_iter()
+            .filter_map(|(integration, external_id)| {
+                let key = self.keys.key(integration, &external_id)?;
+                Some((key, integration, external_id))
             })
-            .copied()
+            .collect();
+        let end = keyed.iter().map(|(key, ..)| key.index() + 1).max();
+        let end = end.unwrap_or(0).min(self.limits.max_agents);
+        self.agents
+            .reserve_exact(end.saturating_sub(self.agents.len()));
+        for (key, integration, external_id) in keyed {
+            self.agent(key, integration, &external_id);
+        }
     }
 
-    fn agent(&mut self, integration: IntegrationId, external_id: &[u8]) -> Option<u32> {
-        let hash = self.hasher.hash_one((integration, external_id));
-        if let Some(found) = self.find_agent(hash, integration, external_id) {
-            return Some(found);
-        }
-        if self.agents.len() >= self.limits.max_agents {
+    /// The index of agent `key`, `(integration, external_id)`, made (and mapped) on first
+    /// sight; `None` past [`Limits::max_agents`].
+    fn agent(
+        &mut self,
+        key: AgentKey,
+        integration: IntegrationId,
+        external_id: &[u8],
+    ) -> Option<u32> {
+        let index = key.index();
+        if index >= self.limits.max_agents {
             return None;
         }
-        let index = self.agents.len() as u32;
-        let label = utf8_or_latin1(external_id);
-        let latin1 = matches!(label, Cow::Owned(_));
-        let label = Name::from(label);
-        self.agents.push(Agent {
-            integration,
-            latin1,
-            label,
-            employee: Link::NONE,
-            next: Link::NONE,
-            code: Agent::UNNUMBERED,
-            phase: Phase::LoggedOut,
-            direction: Direction::None,
-            details: None,
-            time: 0,
-            order: 0,
-            activity: None,
-            reported: false,
-        });
-        let (agents, hasher) = (&self.agents, &self.hasher);
-        self.agent_index.insert_unique(hash, index, |&a| {
-            let agent = &agents[a as usize];
-            hasher.hash_one((agent.integration, &*agent.external_id()))
-        });
-        self.map_agent(index);
-        Some(index)
+        if self.agents.len() <= index {
+            self.agents.resize_with(index + 1, Agent::vacant);
+        }
+        let agent = &mut self.agents[index];
+        if agent.is_vacant() {
+            let label = utf8_or_latin1(external_id);
+            agent.latin1 = matches!(label, Cow::Owned(_));
+            agent.label = Name::from(label);
+            agent.integration = integration;
+            self.map_agent(key.0);
+        }
+        debug_assert!(
+            self.agents[index].is(integration, external_id),
+            "one key, one agent"
+        );
+        Some(key.0)
     }
 
     /// Links an agent to its employee by the current user mappings.
@@ -1261,9 +1332,7 @@ impl Evaluator {
                 self.agents[agent as usize].activity = activity;
             }
         }
-        for (integration, external_id) in named {
-            self.agent(integration, &external_id);
-        }
+        self.make_agents(named);
         // Every employee a mapping names exists, and the rows hold its index.
         let mut mappings = std::mem::take(&mut self.mappings);
         mappings.index_employees(|employee| self.employee(employee));
@@ -1475,7 +1544,8 @@ mod tests {
         assert_eq!(employee_of(&evaluator, cms, b"a2").as_deref(), Some("E2"));
         assert_eq!(employee_of(&evaluator, cic, b"a1").as_deref(), Some("E2"));
         // An agent no row names is made on sight, unmapped.
-        assert_eq!(evaluator.agent(cms, b"a3").map(|_| ()), Some(()));
+        let key = evaluator.keys.key(cms, b"a3").unwrap();
+        assert_eq!(evaluator.agent(key, cms, b"a3"), Some(key.0));
         assert_eq!(employee_of(&evaluator, cms, b"a3"), None);
         // A reload maps by its own rows, then drops them too.
         let _ = evaluator

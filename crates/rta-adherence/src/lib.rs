@@ -17,6 +17,11 @@
 //! - [`Evaluator::observe`] applies a status ([`rta_model::Observation`]) at its event time,
 //!   [`Evaluator::advance`] moves the clock: schedule boundaries and alarm deadlines fire at
 //!   their own time. Both return the events as a draining iterator; the bus numbers them.
+//! - Agents are found by a dense key ([`rta_model::AgentKey`]), an index into the evaluator's
+//!   agents: it keeps no index by external id of its own. Alone it makes its keys
+//!   ([`OwnKeys`]); the engine gives it the state table's ([`Evaluator::with_keys`], an
+//!   [`AgentKeys`]) and each status with its key ([`Evaluator::observe_key`]), so that an
+//!   agent has one key and one index in the whole engine.
 //! - At run time: [`Evaluator::reload_mappings`] (every current status is mapped again, nothing
 //!   needs re-sending), [`Evaluator::replace_schedule`] (intraday change, effective at once).
 //! - Figures any time, "today so far" included: [`Evaluator::today`],
@@ -192,6 +197,7 @@ mod evaluator;
 mod figures;
 mod files;
 mod instant;
+mod keys;
 mod mapping;
 mod schedule;
 mod timers;
@@ -208,3 +214,4 @@ pub use files::{
     FileError, Loaded, MAX_ROW_BYTES, RowError, read_activity_mappings, read_employees,
     read_schedules, read_user_mappings,
 };
+pub use keys::{AgentKeys, OwnKeys};

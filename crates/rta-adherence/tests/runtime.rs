@@ -6,11 +6,12 @@ mod support;
 
 use proptest::prelude::*;
 use rta_adherence::{
-    Config, DayFigures, Emitted, Employee, Evaluator, Limits, MappingError, Mappings, Measure,
-    ScheduleError, Stats,
+    AgentKeys, Config, DayFigures, Emitted, Employee, Evaluator, Limits, MappingError, Mappings,
+    Measure, ScheduleError, Stats,
 };
 use rta_model::{
-    AdherenceStatus, AlarmLevel, EventBody, FeedHealth, IntegrationId, Name, Phase, Timestamp,
+    AdherenceStatus, AgentKey, AlarmLevel, EventBody, FeedHealth, IntegrationId, Name, Phase,
+    Timestamp,
 };
 use support::*;
 
@@ -435,6 +436,94 @@ fn a_reload_with_a_bad_row_applies_the_good_rows_and_lists_the_bad_one() {
         ["08:31:00 E2 alarm raised out since 08:30:00"]
     );
     assert_eq!(alarm_of(&evaluator, "E2"), Some(AlarmLevel::Raised));
+}
+
+/// Keys given from outside, as the engine's state table gives them: the agent seen `k`-th
+/// has key `3 + 7 k` (sparse, so that the evaluator's agents have vacant places between).
+#[derive(Debug, Default)]
+struct SparseKeys(Vec<(IntegrationId, Vec<u8>)>);
+
+impl SparseKeys {
+    fn key_of(k: usize) -> AgentKey {
+        AgentKey(3 + 7 * k as u32)
+    }
+}
+
+impl AgentKeys for SparseKeys {
+    fn key(&mut self, integration: IntegrationId, external_id: &[u8]) -> Option<AgentKey> {
+        if let Some(key) = self.find(integration, external_id) {
+            return Some(key);
+        }
+        self.0.push((integration, external_id.to_vec()));
+        Some(SparseKeys::key_of(self.0.len() - 1))
+    }
+
+    fn find(&self, integration: IntegrationId, external_id: &[u8]) -> Option<AgentKey> {
+        let known = |(i, id): &(IntegrationId, Vec<u8>)| *i == integration && id == external_id;
+        self.0.iter().position(known).map(SparseKeys::key_of)
+    }
+}
+
+#[test]
+fn agents_keyed_from_outside_behave_as_agents_keyed_by_the_evaluator() {
+    let config = with_unmapped_e2();
+    let run = |evaluator: Evaluator, by_key: bool| {
+        let mut evaluator = evaluator;
+        let mut lines_out = Vec::new();
+        evaluator.add_integration(CMS, "cms").unwrap();
+        lines_out.extend(lines(evaluator.set_health(
+            CMS,
+            FeedHealth::Up,
+            at("07:00"),
+        )));
+        lines_out.extend(lines(evaluator.advance(at("07:00"))));
+        let e1 = |phase, code, reason, time| status(CMS, "40101", phase, code, reason, time);
+        let steps = [
+            (e1(Phase::Available, "AVAIL", None, "07:58"), true),
+            (
+                status(CMS, "40102", Phase::Available, "AVAIL", None, "07:59"),
+                false,
+            ),
+            (e1(Phase::Away, "AUX", Some(2), "10:03"), true),
+            (
+                status(CMS, "40102", Phase::Away, "AUX", None, "10:04"),
+                false,
+            ),
+        ];
+        for (observation, is_e1) in steps {
+            let now = observation.time;
+            // The mapped agent was made (key 3) when "cms" was named; 40102 gets its key
+            // (10) when first seen by id.
+            let events = if by_key && is_e1 {
+                evaluator.observe_key(SparseKeys::key_of(0), &observation, now)
+            } else {
+                evaluator.observe(&observation, now)
+            };
+            lines_out.extend(lines(events));
+            lines_out.extend(lines(evaluator.advance(now)));
+        }
+        lines_out.extend(lines(evaluator.advance(at("12:00"))));
+        let employee = |id: &str| {
+            let mapping = evaluator.agent_mapping(CMS, id.as_bytes());
+            mapping.map(|mapping| mapping.employee.map(|e| e.to_string()))
+        };
+        let mappings = [employee("40101"), employee("40102"), employee("40103")];
+        (lines_out, mappings)
+    };
+    let own = Evaluator::new(&config, Limits::default(), at("07:00")).unwrap();
+    let outside = Evaluator::new(&config, Limits::default(), at("07:00"))
+        .unwrap()
+        .with_keys(SparseKeys::default());
+    let (expected, mappings) = run(own, false);
+    assert!(expected.len() > 8, "{expected:?}");
+    assert_eq!(mappings, [Some(Some("E1".into())), Some(None), None]);
+    assert_eq!(run(outside, true), (expected, mappings));
+}
+
+#[test]
+#[should_panic(expected = "keys are chosen before the first agent")]
+fn keys_cannot_change_once_agents_exist() {
+    let _ = started(&worked_example(example_rules()), "07:00").with_keys(SparseKeys::default());
 }
 
 // 3. Schedules replaced intraday.

@@ -91,6 +91,7 @@ mod clock;
 mod counters;
 pub mod engine;
 mod health;
+mod keys;
 mod live;
 pub mod net;
 pub mod odigo;
@@ -107,5 +108,6 @@ pub use bus::{
     integration_of,
 };
 pub use clock::{Clock, SystemClock, TokioClock};
+pub use keys::TableKeys;
 pub use live::{DEFAULT_VIEW_ATTEMPTS, LiveStatuses};
 pub use publisher::{BusPublisher, Publisher};

@@ -134,6 +134,19 @@ impl StateTable {
             .ok_or(StateError::UnknownIntegration(id))
     }
 
+    /// The key of an agent already interned.
+    pub fn find(&self, integration: IntegrationId, external_id: &[u8]) -> Option<AgentKey> {
+        let hash = self.ids.hash(integration, external_id);
+        self.ids
+            .find(hash, |key| self.is(key, integration, external_id))
+    }
+
+    fn is(&self, key: AgentKey, integration: IntegrationId, external_id: &[u8]) -> bool {
+        self.agents
+            .get(key.index())
+            .is_some_and(|agent| agent.is(integration, external_id))
+    }
+
     /// The key of an agent, interning it on first sight.
     pub fn intern(
         &self,
@@ -141,11 +154,7 @@ impl StateTable {
         external_id: &[u8],
     ) -> Result<AgentKey, StateError> {
         let members = &self.integration(integration)?.members;
-        let is = |key: AgentKey| {
-            self.agents
-                .get(key.index())
-                .is_some_and(|agent| agent.is(integration, external_id))
-        };
+        let is = |key: AgentKey| self.is(key, integration, external_id);
         let hash = self.ids.hash(integration, external_id);
         if let Some(key) = self.ids.find(hash, is) {
             return Ok(key);

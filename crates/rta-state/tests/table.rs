@@ -48,6 +48,14 @@ fn interning_is_per_integration_and_stable() {
     assert_eq!(table.identity(first), Some((a, &b"0042"[..])));
     assert_eq!(table.len(), 3);
     assert_eq!(
+        table.find(a, b"0042"),
+        Some(first),
+        "found, not interned again"
+    );
+    assert_eq!(table.find(b, b"42"), None, "finding interns nothing");
+    assert_eq!(table.find(IntegrationId(9), b"0042"), None);
+    assert_eq!(table.len(), 3);
+    assert_eq!(
         table.intern(IntegrationId(9), b"x"),
         Err(StateError::UnknownIntegration(IntegrationId(9)))
     );

@@ -8,6 +8,7 @@
 //! `seq` order is the evaluator's order.
 
 use crate::bus::Bus;
+use crate::keys::TableKeys;
 use crate::odigo::PAUSE_DETAILS_ADDRESS;
 use crate::publisher::Publisher;
 use rta_adherence::{Emitted, Evaluator, Mappings, ScheduleRow};
@@ -86,7 +87,7 @@ impl Adherence {
     pub(crate) fn new(evaluator: Evaluator, table: Arc<StateTable>, bus: Bus) -> Adherence {
         Adherence {
             state: Mutex::new(State {
-                evaluator,
+                evaluator: evaluator.with_keys(TableKeys(table.clone())),
                 feeds: HashMap::new(),
             }),
             table,
@@ -249,6 +250,6 @@ impl Publisher for Adherence {
         }
         // The evaluator's clock follows the latest arrival: a status is never in its future.
         let now = current.last_seen.max(current.since);
-        publish(&self.bus, evaluator.observe(&observation, now));
+        publish(&self.bus, evaluator.observe_key(key, &observation, now));
     }
 }
