@@ -20,6 +20,12 @@
 //!   to what the planners sent, not per-agent state, so it is reported per segment (the
 //!   difference between 35 and 1 segments per employee, at 20,000 employees) and the one
 //!   segment of the 1M run is taken out of the evaluator's per-agent figure;
+//! - **the agent and the employee** apart: the evaluator's state is mostly the employee's
+//!   (adherence, figures, timer), a little the agent's. The same evaluator at 20,000
+//!   employees with a second agent each (the same ids on a second integration, "cic", mapped
+//!   alike, observed alike) less the one-agent evaluator is what an agent adds; the rest is
+//!   the employee's. "The agent alone" is then table + that + the assembler or the session:
+//!   what an ACD login costs, whether or not it is the employee's only one;
 //! - **the rest of the day** apart: the figures of a day grow with it (15-minute intervals,
 //!   kept as runs of equal ones), so the 09:00 count is followed by the same evaluator at
 //!   19:00, after its 08:00-18:00 shift, at 20,000 employees: the difference per employee,
@@ -38,11 +44,13 @@
 //! ```
 
 use criterion::{Criterion, criterion_group};
-use rta_adherence::{Config, Evaluator, Limits};
+use rta_adherence::{ActivityMapping, Config, Evaluator, Limits, UserMapping};
 use rta_avaya::{Assembler, AssemblerConfig, Layout};
 use rta_cic::{Dialect, Session, SessionConfig, Vocabulary};
 use rta_engine::TableKeys;
-use rta_model::{Direction, FeedHealth, Observation, Phase, Status, Timestamp};
+use rta_model::{
+    Direction, FeedHealth, IntegrationId, Name, Observation, Phase, Status, Timestamp,
+};
 use rta_state::StateTable;
 use std::borrow::Cow;
 use std::sync::Arc;
@@ -113,11 +121,44 @@ fn adherence_config(employees: usize, segments: usize) -> Config {
     })
 }
 
-/// Agent `n`'s status `code` (phase `phase`) at `time`, given to `evaluator`.
-fn observe(evaluator: &mut Evaluator, n: usize, code: &str, phase: Phase, time: Timestamp) {
+/// The integrations an employee's agents are on: one for the main figures, both to measure
+/// what one more agent costs (the same ids, on another integration with the same mappings).
+const SOURCES: [(IntegrationId, &str); 2] = [(CMS, "cms"), (IntegrationId(1), "cic")];
+
+/// `config` with `sources` of [`SOURCES`]: every user and activity mapping of "cms" made
+/// again for each further integration.
+fn with_sources(mut config: Config, sources: usize) -> Config {
+    for (_, name) in &SOURCES[1..sources] {
+        let name = Name::from(*name);
+        let users: Vec<UserMapping> = (config.mappings.users.iter())
+            .map(|row| UserMapping {
+                integration: name.clone(),
+                ..row.clone()
+            })
+            .collect();
+        let activities: Vec<ActivityMapping> = (config.mappings.activities.iter())
+            .map(|row| ActivityMapping {
+                integration: name.clone(),
+                ..row.clone()
+            })
+            .collect();
+        config.mappings.users.extend(users);
+        config.mappings.activities.extend(activities);
+    }
+    config
+}
+
+/// Agent `n`'s status `code` (phase `phase`) on `integration` at `time`, given to `evaluator`.
+fn observe(
+    evaluator: &mut Evaluator,
+    integration: IntegrationId,
+    n: usize,
+    (code, phase): (&str, Phase),
+    time: Timestamp,
+) {
     let id = agent_text(n);
     let observation = Observation {
-        integration: CMS,
+        integration,
         external_id: Cow::Borrowed(id.as_bytes()),
         phase,
         direction: Direction::None,
@@ -159,7 +200,7 @@ const CHURN_MINUTES: [i64; 8] = [4, 9, 6, 11, 3, 7, 13, 5];
 /// An evaluator of `employees` employees with one segment each (as [`evaluator`]), whose
 /// day ran as `day` to 19:00: its figures hold the whole shift.
 fn evaluator_at_day_end(employees: usize, day: Day, keys: &Arc<StateTable>) -> Evaluator {
-    let mut evaluator = evaluator(employees, 1, keys);
+    let mut evaluator = evaluator(employees, 1, 1, keys);
     if day == Day::Churning {
         let mut minute = 0;
         for (step, gap) in CHURN_MINUTES.iter().cycle().enumerate() {
@@ -168,7 +209,7 @@ fn evaluator_at_day_end(employees: usize, day: Day, keys: &Arc<StateTable>) -> E
                 _ => ("OTHER", Phase::Other),
             };
             for n in 0..employees {
-                observe(&mut evaluator, n, code, phase, time(9, minute));
+                observe(&mut evaluator, CMS, n, (code, phase), time(9, minute));
             }
             minute += gap;
             if minute >= 9 * 60 {
@@ -180,35 +221,45 @@ fn evaluator_at_day_end(employees: usize, day: Day, keys: &Arc<StateTable>) -> E
     evaluator
 }
 
-/// A state table of `agents` agents, each interned (as the engine's table holds them): the
-/// keys of the evaluator's agents, made before counting (the table is counted apart).
-fn keyed_table(agents: usize) -> Arc<StateTable> {
-    let table = StateTable::new(agents);
-    assert_eq!(table.add_integration(), CMS);
-    for n in 0..agents {
-        table
-            .intern(CMS, &agent_id(n))
-            .expect("room for every agent");
+/// A state table of `agents` agents on each of `sources` of [`SOURCES`], each interned (as
+/// the engine's table holds them): the keys of the evaluator's agents, made before counting
+/// (the table is counted apart).
+fn keyed_table(agents: usize, sources: usize) -> Arc<StateTable> {
+    let table = StateTable::new(agents * sources);
+    for (id, _) in &SOURCES[..sources] {
+        assert_eq!(table.add_integration(), *id);
+        for n in 0..agents {
+            table
+                .intern(*id, &agent_id(n))
+                .expect("room for every agent");
+        }
     }
     Arc::new(table)
 }
 
-/// An evaluator of `employees` employees with `segments` segments each, keyed by `keys`
-/// (as in the engine), started at 07:00, every agent logged in at 07:30 and the clock
-/// advanced to 09:00 (see the module docs).
-fn evaluator(employees: usize, segments: usize, keys: &Arc<StateTable>) -> Evaluator {
-    let config = adherence_config(employees, segments);
+/// An evaluator of `employees` employees with `segments` segments each and an agent on each
+/// of `sources` of [`SOURCES`], keyed by `keys` (as in the engine), started at 07:00, every
+/// agent logged in at 07:30 and the clock advanced to 09:00 (see the module docs).
+fn evaluator(
+    employees: usize,
+    segments: usize,
+    sources: usize,
+    keys: &Arc<StateTable>,
+) -> Evaluator {
+    let config = with_sources(adherence_config(employees, segments), sources);
     let mut evaluator = Evaluator::new(&config, Limits::default(), time(7, 0))
         .expect("a valid configuration")
         .with_keys(TableKeys(keys.clone()));
     drop(config);
-    evaluator.add_integration(CMS, "cms").expect("a new id");
-    let _ = evaluator
-        .set_health(CMS, FeedHealth::Up, time(7, 0))
-        .count();
+    for &(id, name) in &SOURCES[..sources] {
+        evaluator.add_integration(id, name).expect("a new id");
+        let _ = evaluator.set_health(id, FeedHealth::Up, time(7, 0)).count();
+    }
     let _ = evaluator.advance(time(7, 0)).count();
-    for n in 0..employees {
-        observe(&mut evaluator, n, "OTHER", Phase::Other, time(7, 30));
+    for &(id, _) in &SOURCES[..sources] {
+        for n in 0..employees {
+            observe(&mut evaluator, id, n, ("OTHER", Phase::Other), time(7, 30));
+        }
     }
     settle_at(&mut evaluator, time(9, 0));
     evaluator
@@ -267,18 +318,23 @@ fn cic_session() -> (Session, Vocabulary) {
 fn memory_per_agent(_: &mut Criterion) {
     let (table, kept) = live_bytes_of(AGENTS, state_table);
     drop(kept);
-    let segment_keys = keyed_table(SEGMENT_EMPLOYEES);
+    let segment_keys = keyed_table(SEGMENT_EMPLOYEES, SOURCES.len());
     let (one_segment, kept) = live_bytes_of(SEGMENT_EMPLOYEES, || {
-        evaluator(SEGMENT_EMPLOYEES, 1, &segment_keys)
+        evaluator(SEGMENT_EMPLOYEES, 1, 1, &segment_keys)
     });
     drop(kept);
     let (many_segments, kept) = live_bytes_of(SEGMENT_EMPLOYEES, || {
-        evaluator(SEGMENT_EMPLOYEES, SEGMENTS, &segment_keys)
+        evaluator(SEGMENT_EMPLOYEES, SEGMENTS, 1, &segment_keys)
     });
     drop(kept);
+    let (two_agents, kept) = live_bytes_of(SEGMENT_EMPLOYEES, || {
+        evaluator(SEGMENT_EMPLOYEES, 1, 2, &segment_keys)
+    });
+    drop(kept);
+    let agent = two_agents - one_segment;
     let segment = (many_segments - one_segment) / (SEGMENTS - 1) as f64;
-    let keys = keyed_table(AGENTS);
-    let (evaluator_with_segment, kept) = live_bytes_of(AGENTS, || evaluator(AGENTS, 1, &keys));
+    let keys = keyed_table(AGENTS, 1);
+    let (evaluator_with_segment, kept) = live_bytes_of(AGENTS, || evaluator(AGENTS, 1, 1, &keys));
     drop(kept);
     drop(keys);
     let evaluator = evaluator_with_segment - segment;
@@ -299,6 +355,10 @@ fn memory_per_agent(_: &mut Criterion) {
     println!(
         "  adherence evaluator  {evaluator:7.1}  (without its schedule; {evaluator_with_segment:.1} with 1 segment)"
     );
+    println!(
+        "    of which the agent {agent:7.1}  (what one more agent of an employee adds; the rest, {:.1}, is the employee's)",
+        evaluator - agent
+    );
     println!("  schedule segment     {segment:7.1}  per segment (~34 a day in 15-minute pieces)");
     println!(
         "  the rest of the day  {steady_day:7.1}  more at 19:00 than at 09:00, on the phone all day ({churning_day:.1} out and back every few minutes)"
@@ -312,6 +372,11 @@ fn memory_per_agent(_: &mut Criterion) {
     println!(
         "  total, cic agent     {:7.1}  (table + evaluator + session)",
         table + evaluator + session
+    );
+    println!(
+        "  the agent alone      {:7.1}  avaya, {:.1} cic (table + the evaluator's agent + assembler or session; the employee apart)",
+        table + agent + assembler,
+        table + agent + session
     );
 }
 
