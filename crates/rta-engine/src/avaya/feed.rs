@@ -198,8 +198,9 @@ pub(crate) struct Decoder<'t> {
     health: Health,
     integration: IntegrationId,
     refresh: SignedDuration,
-    /// When the last batch completed.
-    last_completed: Option<Timestamp>,
+    /// When the feed turns `stale` if no batch completes before: set when one completes (the
+    /// replayer asks before every record).
+    stale_at: Option<Timestamp>,
 }
 
 impl<'t> Decoder<'t> {
@@ -220,7 +221,7 @@ impl<'t> Decoder<'t> {
             health,
             integration: config.assembler.integration,
             refresh: config.assembler.refresh,
-            last_completed: None,
+            stale_at: None,
         }
     }
 
@@ -260,7 +261,13 @@ impl<'t> Decoder<'t> {
         let completed = after.batches_completed - before.batches_completed;
         add(&counts.batches_completed, completed);
         if completed > 0 {
-            self.last_completed = Some(now);
+            // `Assembler::health` says stale once strictly more than three refreshes passed:
+            // at the next millisecond, the evaluator's resolution, so that the feed event and
+            // the adherence it causes carry the same time.
+            self.stale_at = now
+                .checked_add(self.refresh * 3)
+                .and_then(|at| at.checked_add(SignedDuration::from_millis(1)))
+                .ok();
             self.set_health(FeedHealth::Up, None, now);
         }
     }
@@ -288,17 +295,8 @@ impl<'t> Decoder<'t> {
     /// When an `up` feed turns `stale` if no batch completes meanwhile (the replayer's
     /// timer); `None` when it is not `up`.
     pub(crate) fn stale_at(&self) -> Option<Timestamp> {
-        if self.health.current() != FeedHealth::Up {
-            return None;
-        }
-        // `Assembler::health` says stale once strictly more than three refreshes passed: at
-        // the next millisecond, the evaluator's resolution, so that the feed event and the
-        // adherence it causes carry the same time.
-        self.last_completed?
-            .checked_add(self.refresh * 3)
-            .ok()?
-            .checked_add(SignedDuration::from_millis(1))
-            .ok()
+        self.stale_at
+            .filter(|_| self.health.current() == FeedHealth::Up)
     }
 
     fn set_health(&mut self, health: FeedHealth, detail: Option<String>, now: Timestamp) {

@@ -71,14 +71,17 @@ struct CicTask<'r> {
     session: Session,
     /// The server of the connection, while one is up.
     current: Option<usize>,
-    last_heard: Timestamp,
+    /// When the connection is silent too long if nothing is heard before: the last line's
+    /// time and the silence, added when it arrives (the replayer asks before every record).
+    silent_at: Option<Timestamp>,
 }
 
 /// An Odigo integration as the receiver holds it.
 #[derive(Debug)]
 struct Odigo {
     feed: Arc<OdigoFeed>,
-    last_seen: Timestamp,
+    /// When the feed is silent too long if nothing is seen before (as `silent_at` of CIC).
+    stale_at: Option<Timestamp>,
 }
 
 impl<'r> Sources<'r> {
@@ -149,10 +152,8 @@ impl<'r> Sources<'r> {
                     sources
                         .labels
                         .insert(name, Target::Odigo(sources.odigo.len()));
-                    sources.odigo.push(Odigo {
-                        feed,
-                        last_seen: at,
-                    });
+                    let stale_at = at.checked_add(feed.config.stale_after).ok();
+                    sources.odigo.push(Odigo { feed, stale_at });
                 }
             }
         }
@@ -195,7 +196,7 @@ impl<'r> Sources<'r> {
         };
         if decoded.any() {
             odigo.feed.seen(at, &*self.publisher);
-            odigo.last_seen = at;
+            odigo.stale_at = at.checked_add(odigo.feed.config.stale_after).ok();
         }
         let complete = decoded.rejected.is_empty();
         let batch = Batch {
@@ -213,32 +214,29 @@ impl<'r> Sources<'r> {
 
     /// The earliest timer, if any (ties: the first source in configuration order).
     pub(super) fn next_timer(&self) -> Option<(Timestamp, Timer)> {
-        let avaya = self
-            .avaya
-            .iter()
-            .enumerate()
-            .filter_map(|(index, decoder)| Some((decoder.stale_at()?, Timer::Avaya(index))));
-        let cic = self.cic.iter().enumerate().flat_map(|(integration, cic)| {
-            cic.tasks
-                .iter()
-                .enumerate()
-                .filter_map(move |(task, state)| {
-                    state.current?;
-                    let due = state.last_heard.checked_add(cic.silence).ok()?;
-                    Some((due, Timer::Cic { integration, task }))
-                })
-        });
-        let odigo = self.odigo.iter().enumerate().filter_map(|(index, odigo)| {
-            if odigo.feed.health() != FeedHealth::Up {
-                return None;
+        // Loops, not an iterator chain: this runs before every record replayed.
+        let mut earliest: Option<(Timestamp, Timer)> = None;
+        let mut consider = |due: Option<Timestamp>, timer: Timer| {
+            if let Some(due) = due
+                && earliest.is_none_or(|(first, _)| due < first)
+            {
+                earliest = Some((due, timer));
             }
-            let due = odigo
-                .last_seen
-                .checked_add(odigo.feed.config.stale_after)
-                .ok()?;
-            Some((due, Timer::Odigo(index)))
-        });
-        avaya.chain(cic).chain(odigo).min_by_key(|(due, _)| *due)
+        };
+        for (index, decoder) in self.avaya.iter().enumerate() {
+            consider(decoder.stale_at(), Timer::Avaya(index));
+        }
+        for (integration, cic) in self.cic.iter().enumerate() {
+            for (task, state) in cic.tasks.iter().enumerate() {
+                let due = state.current.and(state.silent_at);
+                consider(due, Timer::Cic { integration, task });
+            }
+        }
+        for (index, odigo) in self.odigo.iter().enumerate() {
+            let up = odigo.feed.health() == FeedHealth::Up;
+            consider(odigo.stale_at.filter(|_| up), Timer::Odigo(index));
+        }
+        earliest
     }
 
     /// Runs `timer` at `at`.
@@ -275,7 +273,7 @@ impl<'r> Cic<'r> {
                 ),
                 session: Session::new(config.session.clone()),
                 current: None,
-                last_heard: at,
+                silent_at: at.checked_add(config.silence).ok(),
             })
             .collect();
         let healths = config
@@ -307,7 +305,7 @@ impl<'r> Cic<'r> {
             task.ingest.connected(address);
             task.current = Some(address);
         }
-        task.last_heard = at;
+        task.silent_at = at.checked_add(self.silence).ok();
         let frame = Ok(Bytes::copy_from_slice(line));
         let health = &mut self.healths[address];
         task.ingest
