@@ -916,15 +916,22 @@ mod tests {
         }
     }
 
+    /// A day whose first `count` intervals are wholly `measure`, counted one after the other
+    /// and not settled; and the number of its first interval.
+    fn day_of(count: u32, measure: Measure) -> (Day, u32) {
+        let mut day = empty_day();
+        let base = day.base();
+        for k in 0..count {
+            day.interval(base + k).add(measure, 900_000);
+        }
+        (day, base)
+    }
+
     /// Equal complete intervals are kept as one run: joined when the next one is made, or
     /// settled once counting has gone past them; a day's total counts each interval.
     #[test]
     fn equal_intervals_are_one_run() {
-        let mut day = empty_day();
-        let base = day.base();
-        for k in 0..16 {
-            day.interval(base + k).add(Measure::In, 900_000);
-        }
+        let (mut day, base) = day_of(16, Measure::In);
         assert_eq!(day.intervals.len(), 2, "the last may still be counted into");
         day.settle(base + 15);
         assert_eq!(
@@ -951,11 +958,7 @@ mod tests {
     /// around it, and only that interval changes.
     #[test]
     fn counting_into_a_run_splits_it() {
-        let mut day = empty_day();
-        let base = day.base();
-        for k in 0..10 {
-            day.interval(base + k).add(Measure::Out, 900_000);
-        }
+        let (mut day, base) = day_of(10, Measure::Out);
         day.settle(base + 10);
         let before = expanded(&day);
         day.interval(base + 4).add(Measure::OutAfterGrace, 1_000);
@@ -982,11 +985,7 @@ mod tests {
     /// A run holds at most 256 intervals (its repeats are a byte).
     #[test]
     fn a_run_holds_at_most_256_intervals() {
-        let mut day = empty_day();
-        let base = day.base();
-        for k in 0..300 {
-            day.interval(base + k).add(Measure::In, 900_000);
-        }
+        let (mut day, _) = day_of(300, Measure::In);
         day.settle(u32::MAX);
         assert_eq!(day.intervals.len(), 2);
         assert_eq!(day.intervals[0].repeats(), u8::MAX);
