@@ -51,7 +51,10 @@
 //! status the table says changed, and every feed health change, goes to the adherence stage, which runs the `rta-adherence` evaluator and publishes what
 //! it emits on the bus: `agent_status` (with the employee and the activity), `adherence`,
 //! `alarm`, `unmapped`, and the `feed` events themselves. A ticker advances the evaluator
-//! every second, so schedule boundaries and alarms fire on time without any input.
+//! every second, so schedule boundaries and alarms fire on time without any input. The
+//! evaluator finds its agents by their keys in the table ([`crate::TableKeys`]): an agent has
+//! one key and one index by external id in the whole engine, and the agents user mappings
+//! name are interned in the table when their integration is added.
 //!
 //! ## Sharded or inline
 //! [`EngineBuilder::shards`] chooses where the Avaya and CIC statuses are applied, and so
