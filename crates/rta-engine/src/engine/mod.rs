@@ -194,7 +194,10 @@ impl Default for EngineBuilder {
 }
 
 impl EngineBuilder {
-    /// Agents the state table holds at most (default 100,000).
+    /// Agents the state table holds at most (default 100,000), those the user mappings name
+    /// included: they are interned when their integration is added, before they are seen
+    /// (the evaluator finds its agents by their keys in the table). A mapping row past the
+    /// limit maps nobody.
     pub fn max_agents(mut self, max_agents: usize) -> Self {
         self.max_agents = max_agents;
         self
