@@ -392,10 +392,13 @@ impl Handle {
     }
 
     /// Resynchronises a lagged subscriber on the calling thread.
-    fn catch_up(&self) {
-        if let Some(shared) = self.lagged_bus() {
+    /// Whether the subscriber was lagged (and so resynchronised).
+    fn catch_up(&self) -> bool {
+        let lagged = self.lagged_bus();
+        if let Some(shared) = &lagged {
             shared.catch_up(self.id);
         }
+        lagged.is_some()
     }
 
     /// Resynchronises a lagged subscriber on tokio's blocking pool when there is a runtime, so
@@ -473,14 +476,13 @@ impl Subscription {
         match self.rx.try_recv() {
             Ok(delivery) => Ok(Some(delivery)),
             Err(crossbeam_channel::TryRecvError::Disconnected) => Err(BusClosed),
-            Err(crossbeam_channel::TryRecvError::Empty) => {
-                self.handle.catch_up();
-                match self.rx.try_recv() {
-                    Ok(delivery) => Ok(Some(delivery)),
-                    Err(crossbeam_channel::TryRecvError::Empty) => Ok(None),
-                    Err(crossbeam_channel::TryRecvError::Disconnected) => Err(BusClosed),
-                }
-            }
+            // Looked again only if the catch-up queued something: an empty poll is one try.
+            Err(crossbeam_channel::TryRecvError::Empty) if !self.handle.catch_up() => Ok(None),
+            Err(crossbeam_channel::TryRecvError::Empty) => match self.rx.try_recv() {
+                Ok(delivery) => Ok(Some(delivery)),
+                Err(crossbeam_channel::TryRecvError::Empty) => Ok(None),
+                Err(crossbeam_channel::TryRecvError::Disconnected) => Err(BusClosed),
+            },
         }
     }
 
@@ -545,14 +547,12 @@ impl AsyncSubscription {
         match self.rx.try_recv() {
             Ok(delivery) => Ok(Some(delivery)),
             Err(TryRecvError::Disconnected) => Err(BusClosed),
-            Err(TryRecvError::Empty) => {
-                self.handle.catch_up();
-                match self.rx.try_recv() {
-                    Ok(delivery) => Ok(Some(delivery)),
-                    Err(TryRecvError::Empty) => Ok(None),
-                    Err(TryRecvError::Disconnected) => Err(BusClosed),
-                }
-            }
+            Err(TryRecvError::Empty) if !self.handle.catch_up() => Ok(None),
+            Err(TryRecvError::Empty) => match self.rx.try_recv() {
+                Ok(delivery) => Ok(Some(delivery)),
+                Err(TryRecvError::Empty) => Ok(None),
+                Err(TryRecvError::Disconnected) => Err(BusClosed),
+            },
         }
     }
 
