@@ -14,7 +14,7 @@ use crate::counters::add;
 use crate::health::Health;
 use crate::publisher::Publisher;
 use crate::shards::Shards;
-use crate::turns::Burst;
+use crate::turns::Turns;
 use bytes::Bytes;
 use futures::StreamExt;
 use jiff::SignedDuration;
@@ -107,6 +107,7 @@ pub(super) async fn run(
         current: None,
         drains: JoinSet::new(),
     };
+    let mut turns = Turns::default();
     let mut ticker = tokio::time::interval(STALE_CHECK);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
@@ -130,7 +131,7 @@ pub(super) async fn run(
                 // and a reading per row was 2 % of a snapshot flood.
                 let now = feed.shared.clock.now();
                 feed.read(read, now);
-                let mut burst = Burst::after_first();
+                let mut burst = turns.burst(tokio::time::Instant::now());
                 while let Some(read) = feed
                     .current
                     .as_mut()
@@ -138,7 +139,7 @@ pub(super) async fn run(
                 {
                     feed.read(read, now);
                 }
-                burst.end().await;
+                turns.end(burst).await;
             }
             accepted = accept(feed.listener.as_ref()) => feed.accepted(accepted),
             _ = ticker.tick() => feed.tick(),

@@ -13,7 +13,7 @@ use crate::counters::{add, counters};
 use crate::health::Health;
 use crate::publisher::Publisher;
 use crate::shards::Shards;
-use crate::turns::Burst;
+use crate::turns::Turns;
 use futures::StreamExt;
 use rand::SeedableRng;
 use rand::rngs::SmallRng;
@@ -530,16 +530,18 @@ impl Shared {
         let mut watchdog = Watchdog::new(self.config.silence, Instant::now());
         let timer = tokio::time::sleep_until(watchdog.deadline());
         tokio::pin!(timer);
+        let mut turns = Turns::default();
         loop {
             tokio::select! {
                 biased;
                 () = self.cancel.cancelled() => return End::Shutdown,
                 frame = frames.next() => {
                     let mut frame = frame;
-                    let mut burst = Burst::after_first();
                     // One reading of the clocks for the burst: its frames were buffered
                     // together.
-                    watchdog.heard(Instant::now());
+                    let now = Instant::now();
+                    let mut burst = turns.burst(now);
+                    watchdog.heard(now);
                     let received = self.clock.now();
                     loop {
                         match frame {
@@ -552,7 +554,7 @@ impl Shared {
                             None => break,
                         }
                     }
-                    burst.end().await;
+                    turns.end(burst).await;
                 }
                 () = &mut timer => {
                     if watchdog.is_silent(Instant::now()) {
