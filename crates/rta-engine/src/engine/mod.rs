@@ -67,7 +67,9 @@
 //! - **Inline** (`shards(0)`): each adapter applies, evaluates and publishes on its own task.
 //!   One hand-over less between threads: measured at 100,000 observations/s (a CMS refresh
 //!   of 100,000 rows each second, with CIC and Odigo changes), p99 from read to subscriber
-//!   **2.4 ms instead of 7.6-10 ms** (p50 0.23 ms either way). A shard thread that
+//!   **0.9-1.6 ms instead of 1.2-1.9 ms** (p50 0.2-0.3 ms either way; 2.4 and 7.6-10 ms
+//!   before the adapters yielded their core while reading a refresh, see the `turns`
+//!   module). A shard thread that
 //!   published a lot is, for Linux's scheduler, a thread that used its share: woken for the
 //!   next status, it waited for a core about 0.5 ms at the median and several ms at the p99
 //!   (measured with timestamps at each stage), while the adapters decoding a refresh kept
