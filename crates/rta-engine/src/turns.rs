@@ -36,13 +36,13 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 /// The most frames taken in one burst while the input keeps up (about 30 us of decoding).
-pub(crate) const LATENCY_FRAMES: usize = 32;
+const LATENCY_FRAMES: usize = 32;
 
 /// The most frames taken in one burst once the input is saturated (about 0.2 ms).
-pub(crate) const BATCH_FRAMES: usize = 256;
+const BATCH_FRAMES: usize = 256;
 
 /// The window over which an adapter measures how long its input was backlogged.
-pub(crate) const WINDOW: Duration = Duration::from_millis(500);
+const WINDOW: Duration = Duration::from_millis(500);
 
 /// One adapter's pace: how long its input was backlogged in the current window.
 #[derive(Debug, Default)]
